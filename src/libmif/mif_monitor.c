@@ -482,8 +482,10 @@ static void update_link(private_mif_monitor_t *this, struct rtnl_link *obj,
 	free(link->kind);
 	link->kind = kind ? strdup(kind) : NULL;
 	link->oper = rtnl_link_get_operstate(obj);
-	link->carrier = rtnl_link_get_carrier(obj) != 0;
 	link->flags = rtnl_link_get_flags(obj);
+	/* libnl does not report changes of IFLA_CARRIER alone, but the kernel
+	 * mirrors it in IFF_LOWER_UP, which it compares */
+	link->carrier = (link->flags & IFF_LOWER_UP) != 0;
 	link->seen = TRUE;
 	sync_link(this, link, TRUE);
 }
