@@ -21,6 +21,8 @@
 #include <linux/if.h>
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
+#include <sys/socket.h>
+#include <errno.h>
 
 #include <utils/debug.h>
 #include <threading/mutex.h>
@@ -677,6 +679,33 @@ static bool resync(private_mif_monitor_t *this, bool refill)
 	return TRUE;
 }
 
+/**
+ * Discard queued notifications before a re-dump: they are older than the
+ * dump and would otherwise roll the caches back.
+ */
+static void drain(private_mif_monitor_t *this)
+{
+	char buf[4096];
+	int fd, dropped = 0;
+	ssize_t len;
+
+	fd = nl_cache_mngr_get_fd(this->mngr);
+	while (TRUE)
+	{
+		len = recv(fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC);
+		if (len < 0 && errno == ENOBUFS)
+		{
+			continue;
+		}
+		if (len <= 0)
+		{
+			break;
+		}
+		dropped++;
+	}
+	DBG2(DBG_KNL, "mif monitor: discarded %d stale netlink messages", dropped);
+}
+
 static bool is_registered(private_mif_monitor_t *this,
 						  mif_monitor_listener_t *listener)
 {
@@ -749,6 +778,7 @@ METHOD(mif_monitor_t, process, bool,
 		/* libnl maps ENOBUFS to this: the kernel dropped notifications */
 		DBG1(DBG_KNL, "mif monitor: netlink notifications lost, "
 			 "resynchronising");
+		drain(this);
 		ok = resync(this, TRUE);
 	}
 	else if (err < 0)
