@@ -317,6 +317,7 @@ static void sync_addr(private_mif_monitor_t *this, addr_entry_t *addr,
 					  bool exists)
 {
 	link_entry_t *link;
+	char *name;
 	bool want;
 	int level = this->quiet ? 2 : 1;
 
@@ -331,11 +332,11 @@ static void sync_addr(private_mif_monitor_t *this, addr_entry_t *addr,
 	}
 	else if (!want && addr->reported)
 	{
-		/* filtered links are unreported after their addresses */
+		/* use the name listeners know, the link may have been renamed */
+		name = link ? (link->reported_name ?: link->name) : "?";
 		DBG_LEVEL(level, DBG_KNL, "mif monitor: address %H/%u removed from %s",
-			addr->host, addr->prefix, link ? link->name : "?");
-		queue_event(this, addr->ifindex, link ? link->name : "?",
-					addr->host, FALSE);
+			addr->host, addr->prefix, name);
+		queue_event(this, addr->ifindex, name, addr->host, FALSE);
 	}
 	addr->reported = want;
 }

@@ -780,6 +780,8 @@ START_TEST(test_rename_into_filter)
 	ck_assert(!get_link("vx0", &link));
 	ck_assert_int_eq(count_link("vx0", -1), 0);
 	ck_assert_int_eq(count_addr("10.6.0.1", -1), 2);
+	/* removed under the name listeners know the link by */
+	ck_assert_int_eq(count(FALSE, "vy0", "10.6.0.1", FALSE), 1);
 }
 END_TEST
 
