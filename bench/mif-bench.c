@@ -1,0 +1,264 @@
+/*
+ * Copyright (C) 2026 strongswan-mif authors
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the
+ * Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version.  See <http://www.fsf.org/copyleft/gpl.txt>.
+ *
+ * This program is distributed in the hope that it will be useful, but
+ * WITHOUT ANY WARRANTY; without even the implied warranty of MERCHANTABILITY
+ * or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU General Public License
+ * for more details.
+ */
+
+/*
+ * libmif benchmark: insert, lookup, update and expire a large number of
+ * bindings in memory, measure heap bytes per binding, and SQLite-persisted
+ * updates per second.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <malloc.h>
+#include <getopt.h>
+
+#include <library.h>
+
+#include "libmif.h"
+
+/** options */
+static u_int count = 1000000, per_session = 4, persisted = 200000;
+static char *db = "/tmp/mif-bench.db";
+
+static double now_s()
+{
+	timeval_t tv;
+
+	time_monotonic(&tv);
+	return tv.tv_sec + tv.tv_usec / 1e6;
+}
+
+static size_t heap_used()
+{
+	struct mallinfo2 mi = mallinfo2();
+
+	return mi.uordblks + mi.hblkhd;
+}
+
+/**
+ * Home address of session s: 2001:db8:<s>::1
+ */
+static void hoa_of(u_int s, mif_addr_t *hoa)
+{
+	*hoa = (mif_addr_t){
+		.family = AF_INET6,
+		.addr = { 0x20, 0x01, 0x0d, 0xb8, s >> 24, s >> 16, s >> 8, s,
+				  [15] = 1 },
+	};
+}
+
+/**
+ * Care-of address of binding i, round r: 10.x.y.z (never 0/8, 127/8)
+ */
+static void coa_of(u_int i, u_int r, mif_addr_t *coa)
+{
+	uint32_t v = (i * 2654435761u) ^ (r * 40503u);
+
+	*coa = (mif_addr_t){
+		.family = AF_INET,
+		.port = 4500,
+		.addr = { 10 + (v >> 24) % 100, v >> 16, v >> 8, v },
+	};
+}
+
+/**
+ * Register/refresh binding i (session i / per_session, BID i % per_session + 1)
+ */
+static void reg(mif_backend_t *backend, u_int i, u_int round,
+				uint32_t lifetime)
+{
+	mif_reg_entry_t entry = {
+		.bid = i % per_session + 1,
+		.lifetime = lifetime,
+		.prio = 10,
+		.ifindex = 2,
+		.ifname = "eth0",
+	};
+	mif_reg_t req = {
+		.flags = MIF_REG_AUTO_SEQ,
+		.count = 1,
+		.entries = &entry,
+	};
+
+	hoa_of(i / per_session, &req.key.hoa);
+	coa_of(i, round, &entry.coa);
+	if (backend->registration(backend, &req) != MIF_STATUS_ACCEPTED)
+	{
+		fprintf(stderr, "registration %u failed: %N\n", i, mif_status_names,
+				entry.status);
+		exit(1);
+	}
+}
+
+static void report(const char *what, u_int ops, double secs)
+{
+	printf("%-28s %10u ops %8.3f s %12.0f ops/s\n", what, ops, secs,
+		   ops / secs);
+}
+
+static void bench_memory()
+{
+	mif_config_t config = { .max_bindings = 0 };
+	mif_backend_t *backend;
+	mif_binding_t b;
+	mif_key_t key = {};
+	size_t before, after;
+	uint32_t rnd = 12345;
+	u_int i, j, found = 0, lookups = 4 * count;
+	double t;
+
+	before = heap_used();
+	backend = mif_backend_create(&config, NULL);
+
+	t = now_s();
+	for (i = 0; i < count; i++)
+	{
+		reg(backend, i, 0, 3600);
+	}
+	report("insert", count, now_s() - t);
+	after = heap_used();
+
+	t = now_s();
+	for (j = 0; j < lookups; j++)
+	{
+		rnd ^= rnd << 13;
+		rnd ^= rnd >> 17;
+		rnd ^= rnd << 5;
+		i = rnd % count;
+		hoa_of(i / per_session, &key.hoa);
+		found += backend->get_binding(backend, &key, i % per_session + 1, &b);
+	}
+	report("lookup (random, 1 thread)", lookups, now_s() - t);
+	if (found != lookups)
+	{
+		fprintf(stderr, "lookups failed: %u of %u found\n", found, lookups);
+		exit(1);
+	}
+
+	t = now_s();
+	for (i = 0; i < count; i++)
+	{
+		reg(backend, i, 1, 7200);
+	}
+	report("update (new CoA, lifetime)", count, now_s() - t);
+
+	t = now_s();
+	i = backend->expire(backend, time_monotonic(NULL) + 7201);
+	report("expire", i, now_s() - t);
+	if (i != count || backend->get_count(backend, NULL))
+	{
+		fprintf(stderr, "expired %u of %u\n", i, count);
+		exit(1);
+	}
+	printf("%-28s %10.1f bytes/binding (%u bindings, %u per session, "
+		   "heap delta %zu bytes)\n", "memory", (double)(after - before) / count,
+		   count, per_session, after - before);
+	backend->destroy(backend);
+}
+
+static void bench_persisted()
+{
+	mif_backend_t *backend;
+	mif_store_t *store;
+	char buf[256];
+	u_int i;
+	double t;
+
+	snprintf(buf, sizeof(buf), "rm -f '%s' '%s-wal' '%s-shm'", db, db, db);
+	ignore_result(system(buf));
+	store = mif_store_sqlite_create(db);
+	if (!store)
+	{
+		fprintf(stderr, "opening %s failed\n", db);
+		exit(1);
+	}
+	backend = mif_backend_create(NULL, store);
+
+	t = now_s();
+	for (i = 0; i < persisted; i++)
+	{
+		reg(backend, i, 0, 3600);
+	}
+	backend->flush(backend);
+	report("persisted insert", persisted, now_s() - t);
+
+	t = now_s();
+	for (i = 0; i < persisted; i++)
+	{
+		reg(backend, i, 1, 3600);
+	}
+	backend->flush(backend);
+	report("persisted update", persisted, now_s() - t);
+	backend->destroy(backend);
+
+	t = now_s();
+	store = mif_store_sqlite_create(db);
+	backend = mif_backend_create(NULL, store);
+	i = backend->get_count(backend, NULL);
+	report("reload from sqlite", i, now_s() - t);
+	if (i != persisted)
+	{
+		fprintf(stderr, "reloaded %u of %u bindings\n", i, persisted);
+		exit(1);
+	}
+	backend->destroy(backend);
+}
+
+static void usage()
+{
+	printf("usage: mif-bench [-n bindings] [-k bindings-per-session] "
+		   "[-p persisted-updates] [-d database]\n");
+}
+
+int main(int argc, char *argv[])
+{
+	int c;
+
+	while ((c = getopt(argc, argv, "n:k:p:d:h")) != -1)
+	{
+		switch (c)
+		{
+			case 'n':
+				count = strtoul(optarg, NULL, 10);
+				break;
+			case 'k':
+				per_session = strtoul(optarg, NULL, 10);
+				break;
+			case 'p':
+				persisted = strtoul(optarg, NULL, 10);
+				break;
+			case 'd':
+				db = optarg;
+				break;
+			default:
+				usage();
+				return c == 'h' ? 0 : 1;
+		}
+	}
+	if (!count || !per_session || per_session > 65535)
+	{
+		usage();
+		return 1;
+	}
+	library_init(NULL, "mif-bench");
+	dbg_default_set_level(-1);
+	bench_memory();
+	if (persisted)
+	{
+		bench_persisted();
+	}
+	library_deinit();
+	return 0;
+}
