@@ -1049,12 +1049,14 @@ mif_monitor_t *mif_monitor_create(const char *use, const char *ignore,
  */
 mif_monitor_t *mif_monitor_create_from_settings(const char *section)
 {
-	char *use, *ignore;
+	char use_key[256], ignore_key[256], *use, *ignore;
 
-	use = lib->settings->get_str(lib->settings, "%s.interfaces_use", NULL,
-								 section);
-	ignore = lib->settings->get_str(lib->settings, "%s.interfaces_ignore",
-									NULL, section);
+	/* settings take a "%s" argument as a single key segment, the dots of a
+	 * section path must be part of the format */
+	snprintf(use_key, sizeof(use_key), "%s.interfaces_use", section);
+	snprintf(ignore_key, sizeof(ignore_key), "%s.interfaces_ignore", section);
+	use = lib->settings->get_str(lib->settings, use_key, NULL);
+	ignore = lib->settings->get_str(lib->settings, ignore_key, NULL);
 	if (!use && !ignore)
 	{
 		use = lib->settings->get_str(lib->settings, "%s.interfaces_use", NULL,
@@ -1062,5 +1064,7 @@ mif_monitor_t *mif_monitor_create_from_settings(const char *section)
 		ignore = lib->settings->get_str(lib->settings,
 										"%s.interfaces_ignore", NULL, lib->ns);
 	}
+	DBG2(DBG_KNL, "mif monitor: interfaces_use '%s', interfaces_ignore '%s' "
+		 "(%s)", use ?: "", ignore ?: "", section);
 	return mif_monitor_create(use, ignore, TRUE);
 }

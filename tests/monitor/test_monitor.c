@@ -879,6 +879,40 @@ START_TEST(test_watcher)
 }
 END_TEST
 
+START_TEST(test_settings)
+{
+	mif_monitor_link_t link;
+
+	/* one thread runs the watcher, another its callbacks */
+	lib->processor->set_threads(lib->processor, 2);
+	watched = TRUE;
+
+	/* without keys in the section, the lib->ns filter applies */
+	lib->settings->set_str(lib->settings, "%s.interfaces_use", "va0",
+						   lib->ns);
+	monitor = mif_monitor_create_from_settings("test.monitor");
+	ck_assert(monitor);
+	ck_assert(get_link("va0", &link));
+	ck_assert(!get_link("lo", &link));
+	monitor->destroy(monitor);
+
+	/* the section's own keys take precedence */
+	lib->settings->set_str(lib->settings, "test.monitor.interfaces_ignore",
+						   "va0");
+	monitor = mif_monitor_create_from_settings("test.monitor");
+	ck_assert(monitor);
+	ck_assert(!get_link("va0", &link));
+	ck_assert(get_link("lo", &link));
+	ck_assert(get_link("vb0", &link));
+	monitor->add_listener(monitor, &rec.public);
+	run("ip addr add 10.10.0.1/24 dev vb0");
+	run("ip addr add 10.10.0.2/24 dev va0");
+	wait_addr("10.10.0.1", TRUE);
+	barrier("lo");
+	ck_assert_int_eq(count_addr("10.10.0.2", -1), 0);
+}
+END_TEST
+
 static Suite *monitor_suite()
 {
 	Suite *s;
@@ -906,6 +940,7 @@ static Suite *monitor_suite()
 	tcase_add_checked_fixture(tc, setup_netns, teardown_netns);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_watcher);
+	tcase_add_test(tc, test_settings);
 	suite_add_tcase(s, tc);
 	return s;
 }
