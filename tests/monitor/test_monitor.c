@@ -814,6 +814,7 @@ END_TEST
 START_TEST(test_overflow_resync)
 {
 	mif_monitor_addr_t addr;
+	char path[] = "/tmp/mif-monitor-batch.XXXXXX";
 	int fd, size = 1024, i, n = 200;
 	FILE *batch;
 
@@ -826,7 +827,9 @@ START_TEST(test_overflow_resync)
 	 * as ENOBUFS on the next read */
 	fd = monitor->get_fd(monitor);
 	ck_assert(setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size)) == 0);
-	batch = fopen("/tmp/mif-monitor-batch", "w");
+	fd = mkstemp(path);
+	ck_assert(fd >= 0);
+	batch = fdopen(fd, "w");
 	ck_assert(batch);
 	for (i = 0; i < n; i++)
 	{
@@ -834,8 +837,9 @@ START_TEST(test_overflow_resync)
 	}
 	fprintf(batch, "addr del 10.9.255.1/24 dev va0\n");
 	fclose(batch);
-	run("ip -batch /tmp/mif-monitor-batch");
-	unlink("/tmp/mif-monitor-batch");
+	run("ip -batch %s", path);
+	unlink(path);
+	fd = monitor->get_fd(monitor);
 	size = 1024 * 1024;
 	ck_assert(setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size)) == 0);
 
