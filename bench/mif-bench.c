@@ -23,8 +23,10 @@
 #include <unistd.h>
 #include <malloc.h>
 #include <getopt.h>
+#include <time.h>
 
 #include <library.h>
+#include <threading/thread.h>
 
 #include "libmif.h"
 
@@ -32,14 +34,49 @@
 static u_int count = 1000000, per_session = 4, persisted = 200000;
 static char *db = "/tmp/mif-bench.db";
 
-static double now_s()
-{
-	timeval_t tv;
+/**
+ * Wall clock and CPU time of this thread; the CPU time gives a figure per
+ * core that holds even when other processes compete for the machine
+ */
+typedef struct {
+	double wall;
+	double cpu;
+} stamp_t;
 
-	time_monotonic(&tv);
-	return tv.tv_sec + tv.tv_usec / 1e6;
+static stamp_t now_s()
+{
+	struct timespec ts;
+	stamp_t stamp;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	stamp.wall = ts.tv_sec + ts.tv_nsec / 1e9;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	stamp.cpu = ts.tv_sec + ts.tv_nsec / 1e9;
+	return stamp;
 }
 
+/**
+ * Memory in use: resident set size, which also covers the huge-page
+ * regions libmif maps itself (mallinfo2() only sees malloc)
+ */
+static size_t mem_used()
+{
+	unsigned long size, resident;
+	FILE *file;
+
+	file = fopen("/proc/self/statm", "r");
+	if (!file || fscanf(file, "%lu %lu", &size, &resident) != 2)
+	{
+		fprintf(stderr, "reading /proc/self/statm failed\n");
+		exit(1);
+	}
+	fclose(file);
+	return resident * sysconf(_SC_PAGESIZE);
+}
+
+/**
+ * Heap in use according to malloc
+ */
 static size_t heap_used()
 {
 	struct mallinfo2 mi = mallinfo2();
@@ -102,36 +139,31 @@ static void reg(mif_backend_t *backend, u_int i, u_int round,
 	}
 }
 
-static void report(const char *what, u_int ops, double secs)
+static void report(const char *what, u_int ops, stamp_t start)
 {
-	printf("%-28s %10u ops %8.3f s %12.0f ops/s\n", what, ops, secs,
-		   ops / secs);
+	stamp_t end = now_s();
+	double wall = end.wall - start.wall, cpu = end.cpu - start.cpu;
+
+	if (cpu < 0.001)
+	{	/* work done by other threads, per-thread CPU time does not apply */
+		printf("%-26s %8u ops %7.3f s %10.0f ops/s\n", what, ops, wall,
+			   ops / wall);
+		return;
+	}
+	printf("%-26s %8u ops %7.3f s %10.0f ops/s  (cpu %7.3f s %10.0f ops/s)\n",
+		   what, ops, wall, ops / wall, cpu, ops / cpu);
 }
 
-static void bench_memory()
+/**
+ * Random lookups over all bindings, returns the number found
+ */
+static u_int lookups_random(mif_backend_t *backend, u_int n, uint32_t rnd)
 {
-	mif_config_t config = { .max_bindings = 0 };
-	mif_backend_t *backend;
 	mif_binding_t b;
 	mif_key_t key = {};
-	size_t before, after;
-	uint32_t rnd = 12345;
-	u_int i, j, found = 0, lookups = 4 * count;
-	double t;
+	u_int i, j, found = 0;
 
-	before = heap_used();
-	backend = mif_backend_create(&config, NULL);
-
-	t = now_s();
-	for (i = 0; i < count; i++)
-	{
-		reg(backend, i, 0, 3600);
-	}
-	report("insert", count, now_s() - t);
-	after = heap_used();
-
-	t = now_s();
-	for (j = 0; j < lookups; j++)
+	for (j = 0; j < n; j++)
 	{
 		rnd ^= rnd << 13;
 		rnd ^= rnd >> 17;
@@ -140,11 +172,87 @@ static void bench_memory()
 		hoa_of(i / per_session, &key.hoa);
 		found += backend->get_binding(backend, &key, i % per_session + 1, &b);
 	}
-	report("lookup (random, 1 thread)", lookups, now_s() - t);
+	return found;
+}
+
+typedef struct {
+	mif_backend_t *backend;
+	u_int n;
+	uint32_t seed;
+	u_int found;
+} lookup_job_t;
+
+static void *lookup_thread(lookup_job_t *job)
+{
+	job->found = lookups_random(job->backend, job->n, job->seed);
+	return NULL;
+}
+
+static void bench_memory()
+{
+	mif_config_t config = { .max_bindings = 0 };
+	mif_backend_t *backend;
+	mif_binding_t b;
+	mif_key_t key = {};
+	size_t before, after, heap_before, heap_after;
+	uint32_t rnd = 12345;
+	u_int i, j, found = 0, lookups = 4 * count;
+	stamp_t t;
+
+	before = mem_used();
+	heap_before = heap_used();
+	backend = mif_backend_create(&config, NULL);
+
+	t = now_s();
+	for (i = 0; i < count; i++)
+	{
+		reg(backend, i, 0, 3600);
+	}
+	report("insert", count, t);
+	after = mem_used();
+	heap_after = heap_used();
+
+	t = now_s();
+	found = lookups_random(backend, lookups, rnd);
+	report("lookup random, 1 thread", lookups, t);
 	if (found != lookups)
 	{
 		fprintf(stderr, "lookups failed: %u of %u found\n", found, lookups);
 		exit(1);
+	}
+
+	/* insertion order: neighbouring records, as with skewed real traffic */
+	t = now_s();
+	for (j = 0; j < lookups; j++)
+	{
+		i = j % count;
+		hoa_of(i / per_session, &key.hoa);
+		found += backend->get_binding(backend, &key, i % per_session + 1, &b);
+	}
+	report("lookup sequential, 1 thr.", lookups, t);
+
+	{
+		lookup_job_t jobs[2] = {
+			{ .backend = backend, .n = lookups / 2, .seed = 777 },
+			{ .backend = backend, .n = lookups / 2, .seed = 999 },
+		};
+		thread_t *threads[2];
+
+		t = now_s();
+		for (j = 0; j < 2; j++)
+		{
+			threads[j] = thread_create((void*)lookup_thread, &jobs[j]);
+		}
+		for (j = 0; j < 2; j++)
+		{
+			threads[j]->join(threads[j]);
+		}
+		report("lookup random, 2 threads", lookups, t);
+		if (jobs[0].found + jobs[1].found != lookups)
+		{
+			fprintf(stderr, "parallel lookups failed\n");
+			exit(1);
+		}
 	}
 
 	t = now_s();
@@ -152,19 +260,20 @@ static void bench_memory()
 	{
 		reg(backend, i, 1, 7200);
 	}
-	report("update (new CoA, lifetime)", count, now_s() - t);
+	report("update (new CoA, lifetime)", count, t);
 
 	t = now_s();
 	i = backend->expire(backend, time_monotonic(NULL) + 7201);
-	report("expire", i, now_s() - t);
+	report("expire", i, t);
 	if (i != count || backend->get_count(backend, NULL))
 	{
 		fprintf(stderr, "expired %u of %u\n", i, count);
 		exit(1);
 	}
-	printf("%-28s %10.1f bytes/binding (%u bindings, %u per session, "
-		   "heap delta %zu bytes)\n", "memory", (double)(after - before) / count,
-		   count, per_session, after - before);
+	printf("%-28s %10.1f bytes/binding (RSS delta %zu bytes for %u bindings, "
+		   "%u per session; malloc'ed part %zu bytes)\n", "memory",
+		   (double)(after - before) / count, after - before, count,
+		   per_session, heap_after - heap_before);
 	backend->destroy(backend);
 }
 
@@ -174,7 +283,7 @@ static void bench_persisted()
 	mif_store_t *store;
 	char buf[256];
 	u_int i;
-	double t;
+	stamp_t t;
 
 	snprintf(buf, sizeof(buf), "rm -f '%s' '%s-wal' '%s-shm'", db, db, db);
 	ignore_result(system(buf));
@@ -192,7 +301,7 @@ static void bench_persisted()
 		reg(backend, i, 0, 3600);
 	}
 	backend->flush(backend);
-	report("persisted insert", persisted, now_s() - t);
+	report("persisted insert", persisted, t);
 
 	t = now_s();
 	for (i = 0; i < persisted; i++)
@@ -200,14 +309,14 @@ static void bench_persisted()
 		reg(backend, i, 1, 3600);
 	}
 	backend->flush(backend);
-	report("persisted update", persisted, now_s() - t);
+	report("persisted update", persisted, t);
 	backend->destroy(backend);
 
 	t = now_s();
 	store = mif_store_sqlite_create(db);
 	backend = mif_backend_create(NULL, store);
 	i = backend->get_count(backend, NULL);
-	report("reload from sqlite", i, now_s() - t);
+	report("reload from sqlite", i, t);
 	if (i != persisted)
 	{
 		fprintf(stderr, "reloaded %u of %u bindings\n", i, persisted);

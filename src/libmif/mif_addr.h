@@ -109,11 +109,16 @@ static inline uint32_t mif_addr_hash(const mif_addr_t *addr, uint32_t extra,
 
 	memcpy(&a, addr->addr, sizeof(a));
 	memcpy(&b, addr->addr + 8, sizeof(b));
-	h = seed ^ ((uint64_t)addr->family << 32 | extra);
-	h = (h ^ a) * 0x9E3779B97F4A7C15ULL;
-	h = (h ^ (h >> 29) ^ b) * 0xBF58476D1CE4E5B9ULL;
-	h ^= h >> 32;
-	return (uint32_t)h;
+	/* two rounds of a full 64-bit finalizer (MurmurHash3 fmix64): bucket
+	 * bits must depend on every address bit, addresses of one prefix
+	 * differ only in a few bytes */
+	h = seed ^ a ^ ((uint64_t)addr->family << 48 | extra);
+	h = (h ^ (h >> 33)) * 0xff51afd7ed558ccdULL;
+	h = (h ^ (h >> 33)) * 0xc4ceb9fe1a85ec53ULL;
+	h ^= b;
+	h = (h ^ (h >> 33)) * 0xff51afd7ed558ccdULL;
+	h = (h ^ (h >> 33)) * 0xc4ceb9fe1a85ec53ULL;
+	return (uint32_t)(h ^ (h >> 33));
 }
 
 #endif /** MIF_ADDR_H_ @}*/

@@ -18,6 +18,7 @@
 #include "mif_index.h"
 #include "mif_heap.h"
 #include "mif_session.h"
+#include "mif_slab.h"
 
 #include <time.h>
 
@@ -170,6 +171,11 @@ struct private_mif_backend_t {
 	mif_heap_t heap;
 
 	/**
+	 * Allocator of mif_entry_t
+	 */
+	mif_slab_t entries;
+
+	/**
 	 * Number of sessions
 	 */
 	u_int sessions;
@@ -245,9 +251,11 @@ typedef struct {
  */
 static inline uint32_t hash32(uint32_t v, uint64_t seed)
 {
-	uint64_t h = (seed ^ v) * 0x9E3779B97F4A7C15ULL;
+	uint64_t h = seed ^ v;
 
-	return (uint32_t)(h ^ (h >> 32));
+	h = (h ^ (h >> 33)) * 0xff51afd7ed558ccdULL;
+	h = (h ^ (h >> 33)) * 0xc4ceb9fe1a85ec53ULL;
+	return (uint32_t)(h ^ (h >> 33));
 }
 
 static inline uint32_t key_hash(private_mif_backend_t *this,
@@ -699,7 +707,7 @@ static void remove_entry(private_mif_backend_t *this, mif_entry_t *entry,
 	mif_session_remove_entry(entry->session, entry);
 	entry->b.state = MIF_BINDING_REMOVED;
 	binding_change(changes, entry, event);
-	free(entry);
+	mif_slab_free(&this->entries, entry);
 }
 
 /**
@@ -887,7 +895,8 @@ static mif_status_t apply_entry(private_mif_backend_t *this,
 			*session = create_session(this, key, this->next_sid++, req->seq,
 									  changes);
 		}
-		INIT(entry,
+		entry = mif_slab_alloc(&this->entries);
+		*entry = (mif_entry_t){
 			.b = {
 				.hoa = (*session)->hoa,
 				.coa = req_entry->coa,
@@ -898,7 +907,7 @@ static mif_status_t apply_entry(private_mif_backend_t *this,
 				.state = req_entry->state ?: MIF_BINDING_ACTIVE,
 				.flags = req_entry->flags,
 			},
-		);
+		};
 		memcpy(entry->b.ifname, req_entry->ifname, MIF_IFNAME_LEN);
 		entry->b.lifetime = lifetime;
 		entry->b.expires = now + lifetime;
@@ -2102,9 +2111,8 @@ METHOD(mif_store_loader_t, load_binding, bool,
 								  &(uint64_t){ sid << 16 | binding->bid });
 		return TRUE;
 	}
-	INIT(entry,
-		.b = *binding,
-	);
+	entry = mif_slab_alloc(&backend->entries);
+	entry->b = *binding;
 	entry->b.hoa = session->hoa;
 	entry->b.expires = this->mono + (expires - this->wall);
 	mif_session_add_entry(session, entry);
@@ -2251,6 +2259,7 @@ METHOD(mif_backend_t, destroy, void,
 	mif_index_free(&this->by_spi_out);
 	mif_index_free(&this->by_ike);
 	mif_heap_free(&this->heap);
+	mif_slab_deinit(&this->entries);
 	this->listeners->destroy(this->listeners);
 	this->lock->destroy(this->lock);
 	this->llock->destroy(this->llock);
@@ -2322,6 +2331,7 @@ mif_backend_t *mif_backend_create(const mif_config_t *config,
 	}
 	DESTROY_IF(rng);
 
+	mif_slab_init(&this->entries, sizeof(mif_entry_t));
 	mif_index_init(&this->by_key, offsetof(mif_entry_t, next_key),
 				   rehash_key, this);
 	mif_index_init(&this->by_coa, offsetof(mif_entry_t, next_coa),

@@ -63,23 +63,13 @@ enum mif_reg_flag_t {
  * A binding, as a plain copy handed out by lookups and events.
  *
  * Bindings are identified by (session, BID). The record is compact on
- * purpose: the backend stores it inline in its index entries.
+ * purpose: the backend stores it inline in its index entries, with the
+ * lookup key (home address, BID) in the first 24 bytes so comparing a
+ * key touches one cache line.
  */
 struct mif_binding_t {
-	/** monotonic time (time_monotonic()) at which the binding expires */
-	time_t expires;
 	/** home address of the session, family 0 for identity-only sessions */
 	mif_addr_t hoa;
-	/** care-of / local address of the path */
-	mif_addr_t coa;
-	/** remote address of the path (home agent, gateway), family 0 if unset */
-	mif_addr_t remote;
-	/** local interface name, "" if unknown */
-	char ifname[MIF_IFNAME_LEN];
-	/** local interface index, 0 if unknown */
-	uint32_t ifindex;
-	/** granted lifetime in seconds */
-	uint32_t lifetime;
 	/** binding ID, 1..65535 */
 	uint16_t bid;
 	/** sequence number of the last accepted registration */
@@ -92,6 +82,18 @@ struct mif_binding_t {
 	uint8_t flags;
 	/** reserved, zero */
 	uint8_t reserved;
+	/** local interface index, 0 if unknown */
+	uint32_t ifindex;
+	/** monotonic time (time_monotonic()) at which the binding expires */
+	time_t expires;
+	/** care-of / local address of the path */
+	mif_addr_t coa;
+	/** remote address of the path (home agent, gateway), family 0 if unset */
+	mif_addr_t remote;
+	/** local interface name, "" if unknown */
+	char ifname[MIF_IFNAME_LEN];
+	/** granted lifetime in seconds */
+	uint32_t lifetime;
 };
 
 /**

@@ -13,6 +13,7 @@
  */
 
 #include "mif_index.h"
+#include "mif_slab.h"
 
 /** initial number of buckets */
 #define INITIAL_BUCKETS 64
@@ -32,7 +33,7 @@ void mif_index_init(mif_index_t *index, size_t next, mif_index_hash_t hash,
 					void *ctx)
 {
 	*index = (mif_index_t){
-		.buckets = calloc(INITIAL_BUCKETS, sizeof(void*)),
+		.buckets = mif_mem_alloc(INITIAL_BUCKETS * sizeof(void*)),
 		.mask = INITIAL_BUCKETS - 1,
 		.next = next,
 		.hash = hash,
@@ -48,7 +49,12 @@ static void grow(mif_index_t *index)
 	void **old = index->buckets, *item, *next;
 	u_int i, size = index->mask + 1;
 
-	index->buckets = calloc(size * 2, sizeof(void*));
+	index->buckets = mif_mem_alloc(size * 2 * sizeof(void*));
+	if (!index->buckets)
+	{	/* keep the longer chains rather than failing the insert */
+		index->buckets = old;
+		return;
+	}
 	index->mask = size * 2 - 1;
 	for (i = 0; i < size; i++)
 	{
@@ -62,7 +68,7 @@ static void grow(mif_index_t *index)
 			*head = item;
 		}
 	}
-	free(old);
+	mif_mem_free(old, size * sizeof(void*));
 }
 
 /*
@@ -72,7 +78,7 @@ void mif_index_insert(mif_index_t *index, void *item, uint32_t hash)
 {
 	void **head;
 
-	if (index->count >= index->mask + 1)
+	if (index->count >= index->mask + 1 && index->mask < 0x7fffffff)
 	{
 		grow(index);
 	}
@@ -108,7 +114,7 @@ bool mif_index_remove(mif_index_t *index, void *item, uint32_t hash)
  */
 void mif_index_free(mif_index_t *index)
 {
-	free(index->buckets);
+	mif_mem_free(index->buckets, (index->mask + 1) * sizeof(void*));
 	index->buckets = NULL;
 	index->count = 0;
 }

@@ -38,12 +38,12 @@ typedef struct mif_sa_entry_t mif_sa_entry_t;
  * session's binding list and the expiry heap.
  */
 struct mif_entry_t {
+	/** chain in the (HoA, BID) index, next to the key it is compared on */
+	mif_entry_t *next_key;
 	/** the binding data handed out as copies */
 	mif_binding_t b;
 	/** session owning the binding */
 	mif_session_t *session;
-	/** chain in the (HoA, BID) index */
-	mif_entry_t *next_key;
 	/** chain in the CoA index */
 	mif_entry_t *next_coa;
 	/** next binding of the same session */
