@@ -72,7 +72,7 @@ static chunk_t build_add(char *local, char *remote, char *ifname)
 static chunk_t build_flow_v4(void)
 {
 	mif_msg_flow_t flow = {
-		.fid = 3, .fid_pri = 20, .action = MIF_FLOW_SET, .bid_count = 2,
+		.fid = 3, .fid_pri = 20, .action = MIF_MSG_FLOW_SET, .bid_count = 2,
 		.bids = { 5, 9 },
 	};
 	const char *reason = NULL;
@@ -281,7 +281,7 @@ START_TEST(test_flow_roundtrip)
 	ck_assert_int_eq(mif_msg_parse_flow(data, &out, &reason), MIF_MSG_OK);
 	ck_assert_int_eq(out.fid, 3);
 	ck_assert_int_eq(out.fid_pri, 20);
-	ck_assert_int_eq(out.action, MIF_FLOW_SET);
+	ck_assert_int_eq(out.action, MIF_MSG_FLOW_SET);
 	ck_assert_int_eq(out.bid_count, 2);
 	ck_assert_int_eq(out.bids[0], 5);
 	ck_assert_int_eq(out.bids[1], 9);
@@ -301,7 +301,7 @@ END_TEST
 START_TEST(test_flow_roundtrip_v6_and_delete)
 {
 	mif_msg_flow_t in = {
-		.fid = 4, .fid_pri = 1, .action = MIF_FLOW_SET, .bid_count = 1,
+		.fid = 4, .fid_pri = 1, .action = MIF_MSG_FLOW_SET, .bid_count = 1,
 		.bids = { 0x8002 },
 	}, out;
 	mif_msg_flow_ack_t ack = { .fid = 4, .status = MIF_FLOW_BID_NOT_FOUND },
@@ -321,11 +321,11 @@ START_TEST(test_flow_roundtrip_v6_and_delete)
 	mif_msg_flow_clear(&in);
 	chunk_free(&data);
 
-	in = (mif_msg_flow_t){ .fid = 4, .fid_pri = 1, .action = MIF_FLOW_DELETE };
+	in = (mif_msg_flow_t){ .fid = 4, .fid_pri = 1, .action = MIF_MSG_FLOW_DELETE };
 	ck_assert_int_eq(mif_msg_build_flow(&in, &data, &reason), MIF_MSG_OK);
 	ck_assert_int_eq(data.len, 8);
 	ck_assert_int_eq(mif_msg_parse_flow(data, &out, &reason), MIF_MSG_OK);
-	ck_assert_int_eq(out.action, MIF_FLOW_DELETE);
+	ck_assert_int_eq(out.action, MIF_MSG_FLOW_DELETE);
 	ck_assert(out.local_ts == NULL && out.remote_ts == NULL);
 	chunk_free(&data);
 
@@ -810,6 +810,16 @@ START_TEST(test_reject_values)
 	ck_reject(mif_msg_build_path_add(&a, &data, R), MIF_MSG_BAD_ADDRESS,
 			  "path address families differ");
 	mif_msg_path_add_clear(&a);
+	a.local = h("10.0.0.5");
+	a.remote = h("10.0.0.6");
+	a.kind = MIF_IF_KIND_MAX + 1;
+	ck_reject(mif_msg_build_path_add(&a, &data, R), MIF_MSG_BAD_VALUE,
+			  "unknown interface kind");
+	a.kind = MIF_IF_WIRED;
+	memset(a.ifname, 'e', sizeof(a.ifname));
+	ck_reject(mif_msg_build_path_add(&a, &data, R), MIF_MSG_BAD_LENGTH,
+			  "interface name not terminated");
+	mif_msg_path_add_clear(&a);
 	ck_assert(data.ptr == NULL);
 }
 END_TEST
@@ -898,10 +908,10 @@ START_TEST(test_reject_flow)
 	data.ptr[FLOW_ACTION] = 3;
 	ck_reject(mif_msg_parse_flow(data, &f, R), MIF_MSG_BAD_VALUE,
 			  "unknown flow action");
-	data.ptr[FLOW_ACTION] = MIF_FLOW_DELETE;
+	data.ptr[FLOW_ACTION] = MIF_MSG_FLOW_DELETE;
 	ck_reject(mif_msg_parse_flow(data, &f, R), MIF_MSG_BAD_VALUE,
 			  "BIDs in flow delete");
-	data.ptr[FLOW_ACTION] = MIF_FLOW_SET;
+	data.ptr[FLOW_ACTION] = MIF_MSG_FLOW_SET;
 	data.ptr[2] = data.ptr[3] = 0;
 	ck_reject(mif_msg_parse_flow(data, &f, R), MIF_MSG_BAD_VALUE,
 			  "FID is zero");
@@ -963,7 +973,7 @@ START_TEST(test_reject_flow)
 	mif_msg_flow_clear(&f);
 
 	/* well-formed selectors of different families */
-	in = (mif_msg_flow_t){ .fid = 1, .fid_pri = 1, .action = MIF_FLOW_SET,
+	in = (mif_msg_flow_t){ .fid = 1, .fid_pri = 1, .action = MIF_MSG_FLOW_SET,
 						   .bid_count = 1, .bids = { 1 } };
 	in.local_ts = traffic_selector_create_from_cidr("2001:db8::/32", 0, 0,
 													65535);
@@ -980,7 +990,7 @@ START_TEST(test_reject_flow)
 	chunk_free(&v6);
 	chunk_free(&data);
 
-	in = (mif_msg_flow_t){ .fid = 1, .fid_pri = 1, .action = MIF_FLOW_SET,
+	in = (mif_msg_flow_t){ .fid = 1, .fid_pri = 1, .action = MIF_MSG_FLOW_SET,
 						   .bid_count = 1, .bids = { 1 } };
 	ck_reject(mif_msg_build_flow(&in, &data, R), MIF_MSG_BAD_VALUE,
 			  "traffic selector missing");
