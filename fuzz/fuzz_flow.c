@@ -43,7 +43,7 @@ static void flow(chunk_t data)
 	{
 		FUZZ_ASSERT(a.bids[i] != 0);
 	}
-	FUZZ_ASSERT((a.action == MIF_FLOW_SET) == (a.local_ts != NULL));
+	FUZZ_ASSERT((a.action == MIF_MSG_FLOW_SET) == (a.local_ts != NULL));
 	FUZZ_ASSERT(mif_msg_build_flow(&a, &x, &reason) == MIF_MSG_OK);
 	FUZZ_ASSERT(mif_msg_parse_flow(x, &b, &reason) == MIF_MSG_OK);
 	if (a.local_ts)

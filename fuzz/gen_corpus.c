@@ -127,9 +127,9 @@ static void path_seeds(void)
 static void flow_seeds(void)
 {
 	mif_msg_flow_t set = {
-		.fid = 1, .fid_pri = 10, .action = MIF_FLOW_SET, .bid_count = 3,
+		.fid = 1, .fid_pri = 10, .action = MIF_MSG_FLOW_SET, .bid_count = 3,
 		.bids = { 1, 2, 0x8001 },
-	}, del = { .fid = 1, .fid_pri = 10, .action = MIF_FLOW_DELETE };
+	}, del = { .fid = 1, .fid_pri = 10, .action = MIF_MSG_FLOW_DELETE };
 	mif_msg_flow_ack_t ack = { .fid = 1, .status = MIF_FLOW_OK };
 	const char *reason;
 	chunk_t data;

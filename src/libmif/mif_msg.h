@@ -36,14 +36,15 @@
 #include <networking/host.h>
 #include <selectors/traffic_selector.h>
 
+#include "mif_flow.h"
+
 typedef enum mif_notify_type_t mif_notify_type_t;
 typedef enum mif_msg_status_t mif_msg_status_t;
 typedef enum mif_if_kind_t mif_if_kind_t;
 typedef enum mif_path_wire_state_t mif_path_wire_state_t;
 typedef enum mif_path_ack_status_t mif_path_ack_status_t;
 typedef enum mif_path_remove_reason_t mif_path_remove_reason_t;
-typedef enum mif_flow_action_t mif_flow_action_t;
-typedef enum mif_flow_status_t mif_flow_status_t;
+typedef enum mif_msg_flow_op_t mif_msg_flow_op_t;
 typedef enum mif_probe_type_t mif_probe_type_t;
 typedef struct mif_msg_supported_t mif_msg_supported_t;
 typedef struct mif_msg_path_add_t mif_msg_path_add_t;
@@ -240,22 +241,9 @@ enum mif_path_remove_reason_t {
 /**
  * Action of a MIF_FLOW.
  */
-enum mif_flow_action_t {
-	MIF_FLOW_SET = 1,
-	MIF_FLOW_DELETE = 2,
-};
-
-/**
- * Status in MIF_FLOW_ACK, values of RFC 6089 Flow Identification Status.
- */
-enum mif_flow_status_t {
-	MIF_FLOW_OK = 0,
-	MIF_FLOW_ADMIN_PROHIBITED = 128,
-	MIF_FLOW_UNSPECIFIED = 129,
-	MIF_FLOW_MALFORMED = 130,
-	MIF_FLOW_BID_NOT_FOUND = 131,
-	MIF_FLOW_FID_NOT_FOUND = 132,
-	MIF_FLOW_TS_UNSUPPORTED = 133,
+enum mif_msg_flow_op_t {
+	MIF_MSG_FLOW_SET = 1,
+	MIF_MSG_FLOW_DELETE = 2,
 };
 
 /**
@@ -373,7 +361,7 @@ struct mif_msg_flow_t {
 	/** flow priority, non-zero, lower is preferred */
 	uint16_t fid_pri;
 	/** action */
-	mif_flow_action_t action;
+	mif_msg_flow_op_t action;
 	/** number of BIDs, 1..MIF_MSG_MAX_FLOW_BIDS for SET, 0 for DELETE */
 	uint8_t bid_count;
 	/** BIDs in order of preference */

@@ -156,14 +156,14 @@ static mif_msg_status_t check_flow(const mif_msg_flow_t *flow,
 	}
 	switch (flow->action)
 	{
-		case MIF_FLOW_SET:
+		case MIF_MSG_FLOW_SET:
 			if (flow->bid_count == 0)
 			{
 				return mif_msg_fail(reason, MIF_MSG_BAD_VALUE,
 									"BID count is zero");
 			}
 			break;
-		case MIF_FLOW_DELETE:
+		case MIF_MSG_FLOW_DELETE:
 			if (flow->bid_count != 0)
 			{
 				return mif_msg_fail(reason, MIF_MSG_BAD_VALUE,
@@ -247,7 +247,7 @@ mif_msg_status_t mif_msg_parse_flow(chunk_t data, mif_msg_flow_t *out,
 	{
 		goto out;
 	}
-	if (out->action == MIF_FLOW_SET)
+	if (out->action == MIF_MSG_FLOW_SET)
 	{
 		status = read_ts(reader, &out->local_ts, reason);
 		if (status != MIF_MSG_OK)
@@ -294,7 +294,7 @@ mif_msg_status_t mif_msg_build_flow(const mif_msg_flow_t *in, chunk_t *out,
 	{
 		return status;
 	}
-	if (in->action == MIF_FLOW_SET)
+	if (in->action == MIF_MSG_FLOW_SET)
 	{
 		status = check_ts(in->local_ts, reason);
 		if (status != MIF_MSG_OK)
@@ -324,7 +324,7 @@ mif_msg_status_t mif_msg_build_flow(const mif_msg_flow_t *in, chunk_t *out,
 	{
 		writer->write_uint16(writer, in->bids[i]);
 	}
-	if (in->action == MIF_FLOW_SET)
+	if (in->action == MIF_MSG_FLOW_SET)
 	{
 		write_ts(writer, in->local_ts);
 		write_ts(writer, in->remote_ts);
