@@ -221,9 +221,10 @@ struct private_mif_backend_t {
 	linked_list_t *listeners;
 
 	/**
-	 * Number of listeners, read without lock to decide about tracking
+	 * Number of listeners, read atomically without lock to decide whether
+	 * an operation records changes at all
 	 */
-	volatile u_int nlisteners;
+	u_int nlisteners;
 
 	/**
 	 * Expiry job state, NULL if not scheduled
@@ -366,7 +367,8 @@ static inline void init_changes(private_mif_backend_t *this,
 								change_list_t *list)
 {
 	*list = (change_list_t){
-		.track = this->store || this->nlisteners,
+		.track = this->store ||
+				 __atomic_load_n(&this->nlisteners, __ATOMIC_RELAXED),
 	};
 }
 
@@ -1856,7 +1858,9 @@ METHOD(mif_backend_t, add_listener, void,
 {
 	this->llock->write_lock(this->llock);
 	this->listeners->insert_last(this->listeners, listener);
-	this->nlisteners = this->listeners->get_count(this->listeners);
+	__atomic_store_n(&this->nlisteners,
+					 this->listeners->get_count(this->listeners),
+					 __ATOMIC_RELAXED);
 	this->llock->unlock(this->llock);
 }
 
@@ -1865,7 +1869,9 @@ METHOD(mif_backend_t, remove_listener, void,
 {
 	this->llock->write_lock(this->llock);
 	this->listeners->remove(this->listeners, listener, NULL);
-	this->nlisteners = this->listeners->get_count(this->listeners);
+	__atomic_store_n(&this->nlisteners,
+					 this->listeners->get_count(this->listeners),
+					 __ATOMIC_RELAXED);
 	this->llock->unlock(this->llock);
 }
 

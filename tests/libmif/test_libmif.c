@@ -15,6 +15,7 @@
 #include "mif_tests.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 CALLBACK(rec_binding, void,
 	recorder_t *this, mif_event_t event, const char *id,
@@ -161,7 +162,10 @@ int main(int argc, char *argv[])
 	srunner_add_suite(sr, mif_expiry_suite());
 	srunner_add_suite(sr, mif_store_suite());
 	srunner_add_suite(sr, mif_threads_suite());
-	srunner_set_fork_status(sr, CK_FORK);
+	if (!getenv("CK_FORK"))
+	{	/* isolate tests unless told otherwise (CK_FORK=no for debuggers) */
+		srunner_set_fork_status(sr, CK_FORK);
+	}
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
