@@ -1,0 +1,220 @@
+/*
+ * Copyright (C) 2026 strongswan-mif authors
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the
+ * Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version.
+ */
+
+#include "mif_conn.h"
+
+#include <library.h>
+
+ENUM(mif_path_state_names, MIF_PATH_ANNOUNCED, MIF_PATH_REMOVING,
+	"ANNOUNCED",
+	"CHECKING",
+	"CHILD",
+	"ACTIVE",
+	"DEAD",
+	"REMOVING",
+);
+
+/**
+ * Default number of paths we accept per IKE SA.
+ */
+#define MIF_DEFAULT_MAX_PATHS 8
+
+/*
+ * Described in header
+ */
+mif_conn_t *mif_conn_create(ike_sa_t *ike_sa, bool initiator)
+{
+	mif_conn_t *conn;
+	rng_t *rng;
+
+	INIT(conn,
+		.ike_id = ike_sa->get_unique_id(ike_sa),
+		.name = strdup(ike_sa->get_name(ike_sa)),
+		.initiator = initiator,
+		.mine = {
+			.version = MIF_MSG_VERSION,
+			.flags = MIF_SUPPORTED_TRANSPORT | MIF_SUPPORTED_FLOWS,
+			.max_paths = lib->settings->get_int(lib->settings,
+								"%s.plugins.mif.max_paths",
+								MIF_DEFAULT_MAX_PATHS, lib->ns),
+			.probe_port = lib->settings->get_int(lib->settings,
+								"%s.plugins.mif.probe_port", 4501, lib->ns),
+		},
+		.next_bid = 2,
+		.paths = array_create(0, 0),
+		.routes = linked_list_create(),
+		.answers = array_create(sizeof(chunk_t), 0),
+	);
+	conn->mine.max_paths = max(1, min(conn->mine.max_paths,
+									  MIF_MSG_MAX_PATHS));
+	rng = lib->crypto->create_rng(lib->crypto, RNG_STRONG);
+	if (!rng || !rng->get_bytes(rng, sizeof(conn->mine.seed),
+								conn->mine.seed))
+	{
+		DESTROY_IF(rng);
+		mif_conn_destroy(conn);
+		return NULL;
+	}
+	rng->destroy(rng);
+	return conn;
+}
+
+/*
+ * Described in header
+ */
+bool mif_conn_derive_keys(mif_conn_t *conn, ike_sa_t *ike_sa)
+{
+	ike_sa_id_t *id = ike_sa->get_id(ike_sa);
+	chunk_t mine = chunk_from_thing(conn->mine.seed);
+	chunk_t peer = chunk_from_thing(conn->peer.seed);
+
+	conn->spi_i = id->get_initiator_spi(id);
+	conn->spi_r = id->get_responder_spi(id);
+	chunk_clear(&conn->key_tx);
+	chunk_clear(&conn->key_rx);
+	return mif_msg_derive_probe_key(mine, peer, conn->spi_i, conn->spi_r,
+									&conn->key_tx) == MIF_MSG_OK &&
+		   mif_msg_derive_probe_key(peer, mine, conn->spi_i, conn->spi_r,
+									&conn->key_rx) == MIF_MSG_OK;
+}
+
+/*
+ * Described in header
+ */
+mif_path_t *mif_conn_get_path(mif_conn_t *conn, uint16_t bid)
+{
+	mif_path_t *path;
+	int i;
+
+	for (i = 0; i < array_count(conn->paths); i++)
+	{
+		array_get(conn->paths, i, &path);
+		if (path->bid == bid)
+		{
+			return path;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Described in header
+ */
+mif_path_t *mif_conn_find_local(mif_conn_t *conn, host_t *local)
+{
+	mif_path_t *path;
+	int i;
+
+	for (i = 0; i < array_count(conn->paths); i++)
+	{
+		array_get(conn->paths, i, &path);
+		if (path->local->ip_equals(path->local, local))
+		{
+			return path;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Described in header
+ */
+mif_path_t *mif_conn_add_path(mif_conn_t *conn, uint16_t bid, host_t *local,
+							  host_t *remote)
+{
+	mif_path_t *path;
+
+	INIT(path,
+		.bid = bid,
+		.local = local,
+		.remote = remote,
+		.prio = 64,
+	);
+	local->set_port(local, 0);
+	remote->set_port(remote, 0);
+	array_insert(conn->paths, ARRAY_TAIL, path);
+	return path;
+}
+
+static void path_destroy(mif_path_t *path)
+{
+	path->local->destroy(path->local);
+	path->remote->destroy(path->remote);
+	memwipe(path->cookie, sizeof(path->cookie));
+	free(path);
+}
+
+/*
+ * Described in header
+ */
+void mif_conn_remove_path(mif_conn_t *conn, uint16_t bid)
+{
+	mif_path_t *path;
+	int i;
+
+	for (i = 0; i < array_count(conn->paths); i++)
+	{
+		array_get(conn->paths, i, &path);
+		if (path->bid == bid)
+		{
+			array_remove(conn->paths, i, NULL);
+			path_destroy(path);
+			return;
+		}
+	}
+}
+
+/*
+ * Described in header
+ */
+void mif_conn_answer(mif_conn_t *conn, uint32_t mid, notify_type_t type,
+					 chunk_t data)
+{
+	chunk_t answer;
+	uint16_t t = htons(type);
+
+	if (conn->answer_mid != mid)
+	{
+		while (array_remove(conn->answers, ARRAY_HEAD, &answer))
+		{
+			chunk_free(&answer);
+		}
+		conn->answer_mid = mid;
+	}
+	answer = chunk_cat("cc", chunk_from_thing(t), data);
+	array_insert(conn->answers, ARRAY_TAIL, &answer);
+}
+
+/*
+ * Described in header
+ */
+void mif_conn_destroy(mif_conn_t *conn)
+{
+	mif_path_t *path;
+	chunk_t answer;
+
+	while (array_remove(conn->paths, ARRAY_HEAD, &path))
+	{
+		path_destroy(path);
+	}
+	array_destroy(conn->paths);
+	while (array_remove(conn->answers, ARRAY_HEAD, &answer))
+	{
+		chunk_free(&answer);
+	}
+	array_destroy(conn->answers);
+	conn->routes->destroy_offset(conn->routes,
+								 offsetof(traffic_selector_t, destroy));
+	DESTROY_IF(conn->src);
+	chunk_clear(&conn->key_tx);
+	chunk_clear(&conn->key_rx);
+	memwipe(conn->mine.seed, sizeof(conn->mine.seed));
+	free(conn->name);
+	free(conn);
+}

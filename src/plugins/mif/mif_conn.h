@@ -1,0 +1,172 @@
+/*
+ * Copyright (C) 2026 strongswan-mif authors
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the
+ * Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version.
+ */
+
+/**
+ * @defgroup mif_conn mif_conn
+ * @{ @ingroup mif
+ */
+
+#ifndef MIF_CONN_H_
+#define MIF_CONN_H_
+
+#include <sa/ike_sa.h>
+#include <collections/array.h>
+#include <mif_msg.h>
+
+typedef struct mif_conn_t mif_conn_t;
+typedef struct mif_path_t mif_path_t;
+typedef enum mif_path_state_t mif_path_state_t;
+
+/**
+ * State of an additional path, see doc/protocol.md.
+ */
+enum mif_path_state_t {
+	/** announced (MIF_PATH_ADD sent), waiting for the RR probe */
+	MIF_PATH_ANNOUNCED,
+	/** verifier: RR probes sent, waiting for the cookie in MIF_PATH_RR */
+	MIF_PATH_CHECKING,
+	/** ownership proven, the path's CHILD SA is being negotiated */
+	MIF_PATH_CHILD,
+	/** CHILD SA and data plane up, carrying traffic */
+	MIF_PATH_ACTIVE,
+	/** up but no probe answered within the dead interval */
+	MIF_PATH_DEAD,
+	/** being removed */
+	MIF_PATH_REMOVING,
+};
+
+extern enum_name_t *mif_path_state_names;
+
+/**
+ * An additional path of an IKE SA: one local/remote address pair.
+ */
+struct mif_path_t {
+	/** binding ID, 2..65535 */
+	uint16_t bid;
+	/** sequence number of the last ADD/REMOVE for this path */
+	uint16_t seq;
+	/** path state */
+	mif_path_state_t state;
+	/** local address, port 0 */
+	host_t *local;
+	/** remote address, port 0 */
+	host_t *remote;
+	/** local interface name (the announcing side), or "" */
+	char ifname[MIF_MSG_IFNAME_MAX + 1];
+	/** interface kind */
+	mif_if_kind_t kind;
+	/** priority, 1 (best) .. 127 */
+	uint8_t prio;
+	/** return-routability cookie (verifier side) */
+	uint8_t cookie[MIF_MSG_COOKIE_LEN];
+	/** RR probes sent so far */
+	u_int rr_tries;
+	/** unique id of the path's CHILD SA, 0 if none */
+	uint32_t child_id;
+	/** GRE device of the path, "" if none */
+	char dev[16];
+	/** probe sequence number of the last request sent */
+	uint32_t probe_number;
+	/** time of the last authenticated probe received on the path */
+	timeval_t last_rx;
+	/** an authenticated probe was received since the path came up */
+	bool heard;
+};
+
+/**
+ * Multi-interface state of one IKE SA.
+ */
+struct mif_conn_t {
+	/** unique id of the IKE SA */
+	uint32_t ike_id;
+	/** name of the IKE SA's config, for logs */
+	char *name;
+	/** we are the original initiator (the side that announces paths) */
+	bool initiator;
+	/** our MIF_SUPPORTED, with our seed */
+	mif_msg_supported_t mine;
+	/** peer's MIF_SUPPORTED, valid if peer_supported */
+	mif_msg_supported_t peer;
+	/** we sent MIF_SUPPORTED */
+	bool sent;
+	/** the peer sent MIF_SUPPORTED */
+	bool peer_supported;
+	/** IKE SPIs (network order) the probe keys are bound to */
+	uint64_t spi_i, spi_r;
+	/** key for probes we send */
+	chunk_t key_tx;
+	/** key for probes we receive */
+	chunk_t key_rx;
+	/** next BID to assign */
+	uint16_t next_bid;
+	/** sequence number of our last ADD/REMOVE */
+	uint16_t seq;
+	/** mif_path_t*, sorted by BID */
+	array_t *paths;
+	/** inner destinations to route over the paths, traffic_selector_t* */
+	linked_list_t *routes;
+	/** inner source address for routed traffic (virtual IP), or NULL */
+	host_t *src;
+	/** message ID of the request we are answering, and our answers */
+	uint32_t answer_mid;
+	/** notifies (type in chunk's first 2 bytes) to add to that response */
+	array_t *answers;
+};
+
+/**
+ * Create the state of an IKE SA.
+ *
+ * @param ike_sa		IKE SA
+ * @param initiator		TRUE if we are the original initiator
+ * @return				state, with a fresh seed in mine
+ */
+mif_conn_t *mif_conn_create(ike_sa_t *ike_sa, bool initiator);
+
+/**
+ * Derive the probe keys from both seeds and the IKE SA's SPIs.
+ *
+ * @param conn			state with both MIF_SUPPORTED
+ * @param ike_sa		IKE SA (SPIs)
+ * @return				TRUE if derived
+ */
+bool mif_conn_derive_keys(mif_conn_t *conn, ike_sa_t *ike_sa);
+
+/**
+ * Find a path by BID.
+ */
+mif_path_t *mif_conn_get_path(mif_conn_t *conn, uint16_t bid);
+
+/**
+ * Find a path by local address (port ignored).
+ */
+mif_path_t *mif_conn_find_local(mif_conn_t *conn, host_t *local);
+
+/**
+ * Add a path; the conn takes ownership of the hosts.
+ */
+mif_path_t *mif_conn_add_path(mif_conn_t *conn, uint16_t bid, host_t *local,
+							  host_t *remote);
+
+/**
+ * Remove and destroy a path.
+ */
+void mif_conn_remove_path(mif_conn_t *conn, uint16_t bid);
+
+/**
+ * Queue a notify for the response to request mid.
+ */
+void mif_conn_answer(mif_conn_t *conn, uint32_t mid, notify_type_t type,
+					 chunk_t data);
+
+/**
+ * Destroy the state and its paths.
+ */
+void mif_conn_destroy(mif_conn_t *conn);
+
+#endif /** MIF_CONN_H_ @}*/

@@ -1,0 +1,251 @@
+/*
+ * Copyright (C) 2026 strongswan-mif authors
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the
+ * Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version.
+ */
+
+#include "mif_listener.h"
+
+#include <daemon.h>
+#include <mif_addr.h>
+
+/** the IKE SA's own path is always BID 1 of its session */
+#define MIF_IKE_PATH_BID 1
+
+typedef struct private_mif_bus_listener_t private_mif_bus_listener_t;
+
+/**
+ * Private data.
+ */
+struct private_mif_bus_listener_t {
+
+	/**
+	 * Public interface.
+	 */
+	mif_bus_listener_t public;
+
+	/**
+	 * Shared binding backend.
+	 */
+	mif_backend_t *backend;
+
+	/**
+	 * Lifetime of recorded bindings.
+	 */
+	uint32_t lifetime;
+};
+
+/**
+ * Session key of an IKE SA: the peer's identity.
+ */
+static void get_key(ike_sa_t *ike_sa, mif_key_t *key, char *buf, size_t len)
+{
+	snprintf(buf, len, "%Y", ike_sa->get_other_id(ike_sa));
+	*key = (mif_key_t){ .id = buf };
+}
+
+/**
+ * Record (or move) the IKE path binding of an IKE SA.
+ */
+static void record_path(private_mif_bus_listener_t *this, ike_sa_t *ike_sa,
+						host_t *me, host_t *other, bool overwrite)
+{
+	mif_reg_entry_t entry = {
+		.bid = MIF_IKE_PATH_BID,
+		.lifetime = this->lifetime,
+		.state = MIF_BINDING_ACTIVE,
+	};
+	mif_reg_t req = {
+		.flags = MIF_REG_AUTO_SEQ | (overwrite ? MIF_REG_OVERWRITE : 0),
+		.count = 1,
+		.entries = &entry,
+	};
+	mif_sa_ref_t ref = {
+		.type = MIF_SA_IKE,
+		.bid = MIF_IKE_PATH_BID,
+		.ike_id = ike_sa->get_unique_id(ike_sa),
+	};
+	char id[BUF_LEN], *ifname = NULL;
+	mif_status_t status;
+
+	get_key(ike_sa, &req.key, id, sizeof(id));
+	if (!mif_addr_from_host(&entry.coa, me) ||
+		!mif_addr_from_host(&entry.remote, other))
+	{
+		DBG1(DBG_CFG, "mif: unsupported address pair %H - %H", me, other);
+		return;
+	}
+	/* the port is part of the IKE path but not of a care-of address */
+	entry.coa.port = entry.remote.port = 0;
+	if (charon->kernel->get_interface(charon->kernel, me, &ifname))
+	{
+		strncpy(entry.ifname, ifname, sizeof(entry.ifname) - 1);
+		free(ifname);
+	}
+	status = this->backend->registration(this->backend, &req);
+	if (status != MIF_STATUS_ACCEPTED)
+	{
+		DBG1(DBG_CFG, "mif: recording path %H - %H of IKE_SA %s[%u] failed: "
+			 "%N (%N)", me, other, ike_sa->get_name(ike_sa), ref.ike_id,
+			 mif_status_names, status, mif_status_names, entry.status);
+		return;
+	}
+	this->backend->attach_sa(this->backend, &req.key, &ref);
+	DBG1(DBG_CFG, "mif: binding BID %u of '%s' for IKE_SA %s[%u]: %H === %H "
+		 "(%s), lifetime %us, seq %u", entry.bid, id, ike_sa->get_name(ike_sa),
+		 ref.ike_id, me, other, entry.ifname[0] ? entry.ifname : "?",
+		 entry.granted, req.seq);
+}
+
+/**
+ * Remove an IKE SA's references, and its session if no other SA uses it.
+ */
+static void forget_ike_sa(private_mif_bus_listener_t *this, ike_sa_t *ike_sa)
+{
+	mif_sa_ref_t refs[16];
+	mif_key_t key;
+	char id[BUF_LEN];
+	uint32_t unique = ike_sa->get_unique_id(ike_sa);
+	int i, count;
+
+	get_key(ike_sa, &key, id, sizeof(id));
+	if (!this->backend->detach_ike_sa(this->backend, unique))
+	{	/* taken over by another IKE SA of the same peer (reauth) */
+		return;
+	}
+	count = this->backend->get_sas(this->backend, &key, refs, countof(refs));
+	for (i = 0; i < count; i++)
+	{
+		if (refs[i].type == MIF_SA_IKE)
+		{
+			return;
+		}
+	}
+	if (this->backend->remove_session(this->backend, &key))
+	{
+		DBG1(DBG_CFG, "mif: removed bindings of '%s' with IKE_SA %s[%u]",
+			 id, ike_sa->get_name(ike_sa), unique);
+	}
+}
+
+METHOD(listener_t, ike_updown, bool,
+	private_mif_bus_listener_t *this, ike_sa_t *ike_sa, bool up)
+{
+	if (up)
+	{
+		/* stale bindings of this peer (e.g. from before a restart) go */
+		record_path(this, ike_sa, ike_sa->get_my_host(ike_sa),
+					ike_sa->get_other_host(ike_sa), TRUE);
+	}
+	else
+	{
+		forget_ike_sa(this, ike_sa);
+	}
+	return TRUE;
+}
+
+METHOD(listener_t, ike_update, bool,
+	private_mif_bus_listener_t *this, ike_sa_t *ike_sa, host_t *local,
+	host_t *remote)
+{
+	if (ike_sa->get_state(ike_sa) == IKE_ESTABLISHED)
+	{
+		record_path(this, ike_sa, local, remote, FALSE);
+	}
+	return TRUE;
+}
+
+METHOD(listener_t, ike_rekey, bool,
+	private_mif_bus_listener_t *this, ike_sa_t *old, ike_sa_t *new)
+{
+	record_path(this, new, new->get_my_host(new), new->get_other_host(new),
+				FALSE);
+	this->backend->detach_ike_sa(this->backend, old->get_unique_id(old));
+	return TRUE;
+}
+
+/**
+ * Attach or detach the SPIs of a CHILD SA to the IKE path binding.
+ */
+static void child_ref(private_mif_bus_listener_t *this, ike_sa_t *ike_sa,
+					  child_sa_t *child_sa, bool up)
+{
+	mif_sa_ref_t ref = {
+		.type = MIF_SA_CHILD,
+		.protocol = child_sa->get_protocol(child_sa),
+		.bid = MIF_IKE_PATH_BID,
+		.ike_id = ike_sa->get_unique_id(ike_sa),
+		.spi_in = ntohl(child_sa->get_spi(child_sa, TRUE)),
+		.spi_out = ntohl(child_sa->get_spi(child_sa, FALSE)),
+		.reqid = child_sa->get_reqid(child_sa),
+	};
+	mif_key_t key;
+	char id[BUF_LEN];
+
+	if (up)
+	{
+		get_key(ike_sa, &key, id, sizeof(id));
+		if (this->backend->attach_sa(this->backend, &key, &ref))
+		{
+			DBG2(DBG_CFG, "mif: CHILD_SA %s{%u} SPIs %.8x_i %.8x_o on BID %u",
+				 child_sa->get_name(child_sa),
+				 child_sa->get_unique_id(child_sa), ref.spi_in, ref.spi_out,
+				 ref.bid);
+		}
+	}
+	else
+	{
+		this->backend->detach_sa(this->backend, &ref);
+	}
+}
+
+METHOD(listener_t, child_updown, bool,
+	private_mif_bus_listener_t *this, ike_sa_t *ike_sa, child_sa_t *child_sa,
+	bool up)
+{
+	child_ref(this, ike_sa, child_sa, up);
+	return TRUE;
+}
+
+METHOD(listener_t, child_rekey, bool,
+	private_mif_bus_listener_t *this, ike_sa_t *ike_sa, child_sa_t *old,
+	child_sa_t *new)
+{
+	child_ref(this, ike_sa, old, FALSE);
+	child_ref(this, ike_sa, new, TRUE);
+	return TRUE;
+}
+
+METHOD(mif_bus_listener_t, destroy, void,
+	private_mif_bus_listener_t *this)
+{
+	free(this);
+}
+
+/*
+ * Described in header
+ */
+mif_bus_listener_t *mif_bus_listener_create(mif_backend_t *backend,
+											uint32_t lifetime)
+{
+	private_mif_bus_listener_t *this;
+
+	INIT(this,
+		.public = {
+			.listener = {
+				.ike_updown = _ike_updown,
+				.ike_update = _ike_update,
+				.ike_rekey = _ike_rekey,
+				.child_updown = _child_updown,
+				.child_rekey = _child_rekey,
+			},
+			.destroy = _destroy,
+		},
+		.backend = backend,
+		.lifetime = lifetime,
+	);
+	return &this->public;
+}

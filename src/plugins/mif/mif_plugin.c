@@ -1,0 +1,132 @@
+/*
+ * Copyright (C) 2026 strongswan-mif authors
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the
+ * Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version.
+ */
+
+#include "mif_plugin.h"
+#include "mif_listener.h"
+#include "mif_manager.h"
+
+#include <daemon.h>
+#include <plugins/plugin_feature.h>
+#include <libmif.h>
+
+typedef struct private_mif_plugin_t private_mif_plugin_t;
+
+/**
+ * Private data.
+ */
+struct private_mif_plugin_t {
+
+	/**
+	 * Public interface.
+	 */
+	mif_plugin_t public;
+
+	/**
+	 * Records IKE SA paths as bindings.
+	 */
+	mif_bus_listener_t *listener;
+
+	/**
+	 * Multi-interface path manager.
+	 */
+	mif_manager_t *manager;
+};
+
+METHOD(plugin_t, get_name, char*,
+	private_mif_plugin_t *this)
+{
+	return "mif";
+}
+
+/**
+ * Bring up libmif and hook into the bus, or tear both down.
+ */
+static bool register_mif(private_mif_plugin_t *this,
+						 plugin_feature_t *feature, bool reg, void *data)
+{
+	uint32_t lifetime;
+
+	if (reg)
+	{
+		if (!libmif_init())
+		{
+			DBG1(DBG_CFG, "mif: initializing libmif failed");
+			return FALSE;
+		}
+		lifetime = lib->settings->get_int(lib->settings,
+							"%s.plugins.mif.lifetime", MIF_LIFETIME_MAX, lib->ns);
+		this->listener = mif_bus_listener_create(mif_get(), lifetime);
+		charon->bus->add_listener(charon->bus, &this->listener->listener);
+		this->manager = mif_manager_create(mif_get(), mif_dataplane_create());
+		if (this->manager)
+		{
+			charon->bus->add_listener(charon->bus,
+									  &this->manager->listener);
+		}
+		else
+		{
+			DBG1(DBG_CFG, "mif: path manager unavailable, recording "
+				 "bindings only");
+		}
+		DBG1(DBG_CFG, "mif: plugin loaded, libmif %s, binding lifetime %us",
+			 MIF_VERSION, lifetime);
+	}
+	else if (this->listener)
+	{
+		if (this->manager)
+		{
+			charon->bus->remove_listener(charon->bus,
+										 &this->manager->listener);
+			this->manager->destroy(this->manager);
+			this->manager = NULL;
+		}
+		charon->bus->remove_listener(charon->bus, &this->listener->listener);
+		this->listener->destroy(this->listener);
+		this->listener = NULL;
+		libmif_deinit();
+	}
+	return TRUE;
+}
+
+METHOD(plugin_t, get_features, int,
+	private_mif_plugin_t *this, plugin_feature_t *features[])
+{
+	static plugin_feature_t f[] = {
+		PLUGIN_CALLBACK((plugin_feature_callback_t)register_mif, NULL),
+			PLUGIN_PROVIDE(CUSTOM, "mif"),
+				PLUGIN_DEPENDS(CUSTOM, "kernel-net"),
+	};
+	*features = f;
+	return countof(f);
+}
+
+METHOD(plugin_t, destroy, void,
+	private_mif_plugin_t *this)
+{
+	free(this);
+}
+
+/*
+ * Described in header
+ */
+plugin_t *mif_plugin_create()
+{
+	private_mif_plugin_t *this;
+
+	INIT(this,
+		.public = {
+			.plugin = {
+				.get_name = _get_name,
+				.get_features = _get_features,
+				.destroy = _destroy,
+			},
+		},
+	);
+	return &this->public.plugin;
+}
