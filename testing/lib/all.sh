@@ -1,0 +1,10 @@
+# The whole guest-side library; scenario scripts get it sourced.
+. "$MIF_LIB/common.sh"
+. "$MIF_LIB/topo.sh"
+. "$MIF_LIB/charon.sh"
+. "$MIF_LIB/link.sh"
+. "$MIF_LIB/eval.sh"
+. "$MIF_LIB/capture.sh"
+. "$MIF_LIB/probe.sh"
+. "$MIF_LIB/dat.sh"
+. "$MIF_LIB/collect.sh"

@@ -1,0 +1,78 @@
+# Packet captures into $MIF_R/<name>.pcap (text dump <name>.txt at collect).
+#
+#   capture_start NAME HOST IF [DIR] [FILTER]   DIR: out (default) | in | inout
+#   capture_sync                 wait until all started captures listen
+#                                (traffic helpers call it themselves)
+#   capture_stop NAME...
+#   capture_count NAME FILTER    packets in the capture matching FILTER
+#   check_capture_esp NAME [MIN] [PLAIN]
+#       at least MIN (default 1) ESP packets (plain or UDP-encapsulated) and
+#       no packet matching PLAIN (default: anything that is not ESP, IKE or
+#       neighbour discovery/ARP, i.e. leaked plaintext)
+#
+# Capture with DIR out on an endpoint: on the receiving side tcpdump also
+# sees the decrypted inner packet of tunnel mode (vm-harness pitfall 9).
+# On a router between the peers any direction shows what is on the wire.
+
+MIF_ESP_FILTER='esp or (ip and udp port 4500 and udp[8:4] != 0)'
+MIF_CTRL_FILTER='udp port 500 or udp port 4500 or arp or (icmp6 and (ip6[40] >= 130 and ip6[40] <= 143))'
+_MIF_CAP_PENDING=
+
+capture_start()
+{
+	local name=$1 h=$2 dev=$3 dir=${4:-out} filter=${5:-}
+	# tcpdump takes seconds to start under TCG: start them all, then sync
+	hx "$h" tcpdump -n -U -s 200 -i "$dev" -Q "$dir" -w "$MIF_R/$name.pcap" $filter \
+		2> "$MIF_STATE/cap-$name.err" &
+	echo $! > "$MIF_STATE/cap-$name.pid"
+	_MIF_CAP_PENDING+=" $name"
+	say "capture $name on $h:$dev ($dir) starting"
+}
+
+capture_sync()
+{
+	local name rc=0
+	for name in $_MIF_CAP_PENDING; do
+		if ! wait_for 15 grep -q "listening on" "$MIF_STATE/cap-$name.err"; then
+			say "capture $name did not start: $(< "$MIF_STATE/cap-$name.err")"
+			rc=1
+		fi
+	done
+	_MIF_CAP_PENDING=
+	return $rc
+}
+
+capture_stop()
+{
+	local name pid pids=()
+	capture_sync
+	# let packets in flight reach the captures before stopping them
+	msleep 0.2
+	for name in "$@"; do
+		pid=$(< "$MIF_STATE/cap-$name.pid") || continue
+		kill -TERM "$pid" 2>/dev/null
+		pids+=("$pid")
+	done
+	[ ${#pids[@]} -gt 0 ] && wait "${pids[@]}" 2>/dev/null
+	for name in "$@"; do
+		rm -f "$MIF_STATE/cap-$name.pid"
+		say "capture $name stopped: $(grep -h 'captured' "$MIF_STATE/cap-$name.err")"
+	done
+}
+
+capture_count()
+{
+	tcpdump -n -r "$MIF_R/$1.pcap" "$2" 2>/dev/null | wc -l
+}
+
+check_capture_esp()
+{
+	local name=$1 min=${2:-1} plain=${3:-"not ($MIF_ESP_FILTER) and not ($MIF_CTRL_FILTER)"}
+	local esp leak
+	esp=$(capture_count "$name" "$MIF_ESP_FILTER")
+	leak=$(capture_count "$name" "$plain")
+	check "capture $name: >= $min ESP packets (got $esp)" test "$esp" -ge "$min"
+	[ "$leak" -eq 0 ] ||
+		leak="$leak: $(tcpdump -n -r "$MIF_R/$name.pcap" "$plain" 2>/dev/null | head -n 3 | tr '\n' '|')"
+	check "capture $name: no plaintext (got $leak)" test "${leak%%:*}" -eq 0
+}

@@ -1,0 +1,12 @@
+# traffic with captures on both egress directions (-Q out: pitfall 9)
+capture_start mn-out mn wlan0 out
+capture_start gw-out gw eth0 out
+esp_mark mn-gw mn 10.1.0.10 10.0.0.1
+esp_mark gw-mn gw 10.0.0.1 10.1.0.10
+check_ping mn 10.0.0.1 5
+capture_stop mn-out
+capture_stop gw-out
+check_capture_esp mn-out 5
+check_capture_esp gw-out 5
+check_esp_increased mn-gw 5
+check_esp_increased gw-mn 5
