@@ -15,7 +15,7 @@
 # On a router between the peers any direction shows what is on the wire.
 
 MIF_ESP_FILTER='esp or (ip and udp port 4500 and udp[8:4] != 0)'
-MIF_CTRL_FILTER='udp port 500 or udp port 4500 or arp or (icmp6 and (ip6[40] >= 130 and ip6[40] <= 143))'
+MIF_CTRL_FILTER='udp port 500 or udp port 4500 or udp port 4501 or arp or (icmp6 and (ip6[40] >= 130 and ip6[40] <= 143))'
 _MIF_CAP_PENDING=
 
 capture_start()
@@ -62,7 +62,10 @@ capture_stop()
 
 capture_count()
 {
-	tcpdump -n -r "$MIF_R/$1.pcap" "$2" 2>/dev/null | wc -l
+	# --count skips formatting every packet, which is slow under TCG
+	local out
+	out=$(tcpdump -n -r "$MIF_R/$1.pcap" --count "$2" 2>/dev/null)
+	echo "${out%% *}"
 }
 
 check_capture_esp()

@@ -59,6 +59,8 @@ struct mif_path_t {
 	host_t *remote;
 	/** local interface name (the announcing side), or "" */
 	char ifname[MIF_MSG_IFNAME_MAX + 1];
+	/** index of the local interface holding the local address, 0 if none */
+	uint32_t link;
 	/** interface kind */
 	mif_if_kind_t kind;
 	/** priority, 1 (best) .. 127 */

@@ -128,6 +128,8 @@ typedef struct {
 	char ifname[IFNAMSIZ];
 	/** its index, 0 if not created */
 	int ifindex;
+	/** underlying interface the GRE device is bound to, 0 if none */
+	uint32_t link;
 	/** table used by flows steered to this path */
 	uint32_t table;
 	/** whether table has its default route, per family (0: v4, 1: v6) */
@@ -651,7 +653,7 @@ static bool policies_op(dp_path_t *path, bool add)
  * Create a GRE device, not yet up.
  */
 static bool create_gre(private_mif_dataplane_t *this, char *name,
-					   host_t *local, host_t *remote)
+					   host_t *local, host_t *remote, uint32_t ifindex)
 {
 	struct rtnl_link *link;
 	int err;
@@ -665,6 +667,10 @@ static bool create_gre(private_mif_dataplane_t *this, char *name,
 									  local->get_address(local).ptr);
 			rtnl_link_ipgre_set_remote(link, *(uint32_t*)
 									   remote->get_address(remote).ptr);
+			if (ifindex)
+			{
+				rtnl_link_ipgre_set_link(link, ifindex);
+			}
 		}
 	}
 	else
@@ -677,6 +683,10 @@ static bool create_gre(private_mif_dataplane_t *this, char *name,
 			rtnl_link_ip6gre_set_remote(link, (struct in6_addr*)
 										remote->get_address(remote).ptr);
 			rtnl_link_ip6gre_set_flags(link, MIF_IP6_TNL_F_IGN_ENCAP_LIMIT);
+			if (ifindex)
+			{
+				rtnl_link_ip6gre_set_link(link, ifindex);
+			}
 		}
 	}
 	if (!link)
@@ -914,6 +924,7 @@ METHOD(mif_dataplane_t, add_path, bool,
 		.local = cfg->local->clone(cfg->local),
 		.remote = cfg->remote->clone(cfg->remote),
 		.weight = cfg->weight ?: 1,
+		.link = cfg->link,
 		.sa_out = {
 			.mode = MODE_TRANSPORT,
 			.reqid = cfg->reqid,
@@ -942,7 +953,8 @@ METHOD(mif_dataplane_t, add_path, bool,
 
 	path->policies = policies_op(path, TRUE);
 	if (!path->policies ||
-		!create_gre(this, path->ifname, path->local, path->remote))
+		!create_gre(this, path->ifname, path->local, path->remote,
+					 path->link))
 	{
 		path_remove(this, ike, path);
 		put_path(this);
@@ -1450,7 +1462,7 @@ static bool probe_gre(private_mif_dataplane_t *this)
 
 	/* a leftover of a crashed run would make the probe fail */
 	delete_link(this, PROBE_IFNAME, TRUE);
-	ok = create_gre(this, PROBE_IFNAME, any, any);
+	ok = create_gre(this, PROBE_IFNAME, any, any, 0);
 	if (ok)
 	{
 		delete_link(this, PROBE_IFNAME, FALSE);

@@ -45,6 +45,10 @@ struct mif_dp_path_t {
 	uint32_t spi_in, spi_out;
 	/** weight of the path among the active paths, 1..255 */
 	uint8_t weight;
+	/** index of the interface holding the local address, 0 if unknown;
+	 * the GRE device's outer packets are bound to it, so each path leaves
+	 * through its own interface whatever the main table prefers */
+	uint32_t link;
 };
 
 /**

@@ -157,17 +157,20 @@ typedef struct {
  */
 static bool ike_path_usable(ike_sa_t *ike_sa)
 {
-	host_t *src;
+	host_t *src, *me = ike_sa->get_my_host(ike_sa);
+	bool usable;
 
+	/* as charon's is_current_path_valid(): the kernel names the source it
+	 * would use, which must still be the IKE SA's address */
 	src = charon->kernel->get_source_addr(charon->kernel,
-						ike_sa->get_other_host(ike_sa),
-						ike_sa->get_my_host(ike_sa));
+										  ike_sa->get_other_host(ike_sa), me);
 	if (!src)
 	{
 		return FALSE;
 	}
+	usable = src->ip_equals(src, me);
 	src->destroy(src);
-	return TRUE;
+	return usable;
 }
 
 /**
@@ -325,7 +328,7 @@ static void send_probe(private_mif_manager_t *this, mif_conn_t *conn,
 		dst->destroy(dst);
 		return;
 	}
-	this->prober->send(this->prober, path->local, dst, data);
+	this->prober->send(this->prober, path->local, dst, path->link, data);
 	dst->destroy(dst);
 	chunk_free(&data);
 }
@@ -1149,6 +1152,7 @@ static void path_child_up(private_mif_manager_t *this, mif_conn_t *conn,
 		.spi_in = child_sa->get_spi(child_sa, TRUE),
 		.spi_out = child_sa->get_spi(child_sa, FALSE),
 		.weight = 1,
+		.link = path->link,
 	};
 	if (this->dataplane &&
 		!this->dataplane->add_path(this->dataplane, &dp, path->dev))
@@ -1797,7 +1801,7 @@ mif_manager_t *mif_manager_create(mif_backend_t *backend,
 		.interval = lib->settings->get_time(lib->settings,
 							"%s.plugins.mif.probe_interval", 100, lib->ns),
 		.dead = lib->settings->get_time(lib->settings,
-							"%s.plugins.mif.dead_interval", 500, lib->ns),
+							"%s.plugins.mif.dead_interval", 1000, lib->ns),
 		.rr_tries = lib->settings->get_int(lib->settings,
 							"%s.plugins.mif.rr_tries", 5, lib->ns),
 		.announce = lib->settings->get_bool(lib->settings,

@@ -131,7 +131,8 @@ CALLBACK(receive, bool,
 }
 
 METHOD(mif_prober_t, send_, bool,
-	private_mif_prober_t *this, host_t *src, host_t *dst, chunk_t data)
+	private_mif_prober_t *this, host_t *src, host_t *dst, uint32_t ifindex,
+	chunk_t data)
 {
 	char ctrl[CMSG_SPACE(sizeof(struct in6_pktinfo))] = {};
 	struct iovec iov = {
@@ -160,6 +161,7 @@ METHOD(mif_prober_t, send_, bool,
 		cmsg->cmsg_len = CMSG_LEN(sizeof(*pi));
 		pi = (struct in_pktinfo*)CMSG_DATA(cmsg);
 		memcpy(&pi->ipi_spec_dst, src->get_address(src).ptr, 4);
+		pi->ipi_ifindex = ifindex;
 	}
 	else
 	{
@@ -173,6 +175,7 @@ METHOD(mif_prober_t, send_, bool,
 		cmsg->cmsg_len = CMSG_LEN(sizeof(*pi));
 		pi = (struct in6_pktinfo*)CMSG_DATA(cmsg);
 		memcpy(&pi->ipi6_addr, src->get_address(src).ptr, 16);
+		pi->ipi6_ifindex = ifindex;
 	}
 	if (fd < 0 || src->get_family(src) != dst->get_family(dst))
 	{

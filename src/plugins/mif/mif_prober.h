@@ -41,9 +41,11 @@ struct mif_prober_t {
 	/**
 	 * Send a datagram from src to dst (dst with port).
 	 *
+	 * @param ifindex	interface to send through (the path's), 0 to route
 	 * @return			TRUE if sent
 	 */
-	bool (*send)(mif_prober_t *this, host_t *src, host_t *dst, chunk_t data);
+	bool (*send)(mif_prober_t *this, host_t *src, host_t *dst,
+				 uint32_t ifindex, chunk_t data);
 
 	/**
 	 * Destroy the sockets.
