@@ -126,7 +126,7 @@ static bool cmd_routes(mif_dataplane_t *dp, char **argv, int argc)
 		}
 	}
 	dst = linked_list_create();
-	for (tok = strtok_r(argv[3], ",", &save); tok;
+	for (tok = streq(argv[3], "-") ? NULL : strtok_r(argv[3], ",", &save); tok;
 		 tok = strtok_r(NULL, ",", &save))
 	{
 		ts = traffic_selector_create_from_cidr(tok, 0, 0, 65535);
