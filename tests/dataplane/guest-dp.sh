@@ -231,6 +231,19 @@ e1=$(pkts a fd00:1::1 fd00:1::2 0x500)
 echo "  SA 0x500 packets: $e0 -> $e1"
 check "SA 0x500 counted them" [ $((e1 - e0)) -ge 4 ]
 
+# known limitation, reported, not asserted: IPv6 has no disable_xfrm, so an
+# IPv6 policy of the IKE SA's own CHILD SA covering the inner traffic
+# would still catch packets routed into a path's device
+echo "  ipv6 disable_policy on mif1p4: $($A cat /proc/sys/net/ipv6/conf/mif1p4/disable_policy 2>&1)"
+$A ip -6 xfrm policy add dir out src fd99::1/128 dst fd20::2/128 \
+	tmpl src fd00:1::1 dst fd00:1::2 proto esp mode tunnel reqid 1
+if $A ping -6 -c 1 -W 2 -I fd99::1 fd20::2 >/dev/null 2>&1; then
+	echo "INFO: inner IPv6 over a path bypasses an IPv6 IKE CHILD policy"
+else
+	echo "INFO: inner IPv6 over a path is caught by an IPv6 IKE CHILD policy (no IPv6 disable_xfrm)"
+fi
+$A ip -6 xfrm policy del dir out src fd99::1/128 dst fd20::2/128
+
 echo "=== empty route set: fallback to the IKE SA's CHILD SA policies"
 n0=$(xstat a XfrmOutNoStates)
 check "set_routes with no paths" dp a "routes 1 - - -"
