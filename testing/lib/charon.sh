@@ -14,8 +14,8 @@
 # enough for PSK and Ed25519 certificates/raw keys with aes/sha2/x25519;
 # each extra plugin costs startup time under TCG (add more per scenario
 # with charon.load in hosts/HOST/strongswan.conf)
-MIF_CHARON_LOAD=${MIF_CHARON_LOAD:-"random nonce aes sha1 sha2 hmac kdf pem pkcs8 x509 pubkey constraints curve25519 kernel-netlink socket-default vici"}
-MIF_SWANCTL_LOAD=${MIF_SWANCTL_LOAD:-"pem pkcs8 x509 pubkey curve25519 random nonce aes sha1 sha2 hmac"}
+MIF_CHARON_LOAD=${MIF_CHARON_LOAD:-"random nonce aes sha1 sha2 hmac kdf pem pkcs1 pkcs8 x509 pubkey constraints curve25519 kernel-netlink socket-default vici"}
+MIF_SWANCTL_LOAD=${MIF_SWANCTL_LOAD:-"pem pkcs1 pkcs8 x509 pubkey curve25519 random nonce aes sha1 sha2 hmac"}
 
 charon_setup()
 {
@@ -70,7 +70,7 @@ charon_start()
 	local h
 	for h in "$@"; do
 		hx "$h" /usr/lib/ipsec/charon > "$MIF_R/$h.charon.out" 2>&1 &
-		# ip netns exec and hostenv both exec, so $! is charon itself
+		# mif-hostexec execs charon, so $! is charon itself
 		echo $! > "$MIF_STATE/hosts/$h/charon.pid"
 	done
 	for h in "$@"; do

@@ -28,7 +28,7 @@ scenario_collect()
 	done
 	for f in "$MIF_R"/*.pcap; do
 		[ -f "$f" ] || continue
-		tcpdump -n -r "$f" > "${f%.pcap}.txt" 2>/dev/null &
+		tcpdump -n -c 3000 -r "$f" > "${f%.pcap}.txt" 2>/dev/null &
 		pids+=($!)
 	done
 	[ ${#pids[@]} -gt 0 ] && wait "${pids[@]}"

@@ -29,22 +29,25 @@ link_shape()
 		shift 2
 	done
 	say "link $h:$dev shaped:$args"
-	ip netns exec "$h" tc qdisc replace dev "$dev" root netem $args
+	tc -n "$h" qdisc replace dev "$dev" root netem $args
 }
 
 link_tbf()
 {
 	local h=$1 dev=$2 rate=$3 burst=${4:-32kbit} lat=${5:-50ms}
 	say "link $h:$dev tbf rate $rate burst $burst latency $lat"
-	ip netns exec "$h" tc qdisc replace dev "$dev" root tbf rate "$rate" \
+	tc -n "$h" qdisc replace dev "$dev" root tbf rate "$rate" \
 		burst "$burst" latency "$lat"
 }
 
 link_clear()
 {
 	local h=$1 dev=$2
-	ip netns exec "$h" tc qdisc del dev "$dev" root 2>/dev/null
-	ip netns exec "$h" tc qdisc del dev "$dev" clsact 2>/dev/null
+	tc -n "$h" qdisc del dev "$dev" root 2>/dev/null
+	tc -n "$h" -batch - <<TC 2>/dev/null
+filter del dev $dev ingress pref 1
+filter del dev $dev egress pref 1
+TC
 	say "link $h:$dev cleared"
 	return 0
 }
@@ -78,18 +81,24 @@ link_cut()
 {
 	local h=$1 dev=$2
 	say "link $h:$dev cut silently"
-	# clsact drops in both directions without touching the root qdisc, so
-	# shaping survives a cut; the interface stays up with its addresses,
-	# and local UDP senders are not told (no ENOBUFS for UDP sockets)
-	ip netns exec "$h" tc qdisc replace dev "$dev" clsact &&
-	ip netns exec "$h" tc filter add dev "$dev" ingress pref 1 matchall action drop &&
-	ip netns exec "$h" tc filter add dev "$dev" egress pref 1 matchall action drop
+	# clsact filters at pref 1 drop in both directions without touching the
+	# root qdisc (shaping survives) or other filters (ingress filtering);
+	# the interface stays up with its addresses and local UDP senders are
+	# not told (no ENOBUFS for UDP sockets)
+	tc -n "$h" qdisc add dev "$dev" clsact 2>/dev/null
+	tc -n "$h" -batch - <<TC
+filter add dev $dev ingress pref 1 matchall action drop
+filter add dev $dev egress pref 1 matchall action drop
+TC
 }
 
 link_restore()
 {
 	local h=$1 dev=$2
-	ip netns exec "$h" tc qdisc del dev "$dev" clsact 2>/dev/null
+	tc -n "$h" -batch - <<TC 2>/dev/null
+filter del dev $dev ingress pref 1
+filter del dev $dev egress pref 1
+TC
 	say "link $h:$dev restored"
 	return 0
 }
@@ -100,7 +109,7 @@ nat_masquerade()
 	say "NAT: masquerade on $h:$dev"
 	# not preloaded: conntrack in every namespace slows down all scenarios
 	modprobe -a nf_tables nft_chain_nat nft_masq || return 1
-	ip netns exec "$h" nft -f - <<NFT
+	hx "$h" nft -f - <<NFT
 table ip mif_nat {
 	chain postrouting {
 		type nat hook postrouting priority srcnat; policy accept;

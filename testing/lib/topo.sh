@@ -5,6 +5,9 @@
 #   lan NAME A:IF B:IF ...       shared segment: a bridge in a switch-only host
 #   addr HOST IF ADDR/LEN...     add addresses (IPv6 with nodad, pitfall 13)
 #   route HOST ROUTE-ARGS...     ip route add (IPv6 detected from the prefix)
+#   ingress_filter HOST IF PREFIX...
+#                                BCP38 on a router's access link: drop packets
+#                                arriving on IF from sources outside PREFIXes
 #
 # Standard topology (topo_standard), used by scenarios with TOPOLOGY=standard:
 #
@@ -21,6 +24,10 @@
 #  mn: default via rw (wlan0, metric 100) and via rl (lte0, metric 200)
 #  rw, rl: default via gw; gw: routes to the wlan/lte nets via rw/rl
 #  cn: default via gw. Host part .N is ::N on IPv6 (10.1.0.10 = fd01::10).
+#  rw and rl drop packets from mn whose source is not of their own access
+#  net (ingress filtering, as real access networks do), so ESP with a stale
+#  outer source does not sneak through the other link before MOBIKE moved
+#  the SA.
 #  Virtual IP pools by convention: 10.99.0.0/24, fd99::/120.
 
 # The builders only queue commands; topo_apply (called by run-scenario
@@ -92,6 +99,30 @@ route()
 	esac
 }
 
+ingress_filter()
+{
+	local h=$1 dev=$2 p pref=10
+	shift 2
+	_qt "$h" qdisc add dev "$dev" clsact
+	# link-local IPv6 (neighbour discovery, MLD) is always fine
+	for p in "$@" fe80::/10; do
+		case $p in
+		*:*) _qt "$h" filter add dev "$dev" ingress pref $pref protocol ipv6 flower src_ip "$p" action pass ;;
+		*) _qt "$h" filter add dev "$dev" ingress pref $pref protocol ip flower src_ip "$p" action pass ;;
+		esac
+		pref=$((pref + 1))
+	done
+	_qt "$h" filter add dev "$dev" ingress pref 90 protocol ip matchall action drop
+	_qt "$h" filter add dev "$dev" ingress pref 91 protocol ipv6 matchall action drop
+}
+
+# tc commands, applied after the ip commands
+_qt()
+{
+	[ -d "$MIF_TOPO" ] || mkdir -p "$MIF_TOPO"
+	echo "${*:2}" >> "$MIF_TOPO/$1.tc"
+}
+
 # run what the builders queued; returns non-zero if a command failed
 topo_apply()
 {
@@ -107,6 +138,13 @@ topo_apply()
 		h=$(basename "$f" .batch)
 		ip -n "$h" -batch "$f" || { say "topology commands failed in $h"; rc=1; }
 		sed "s/^/$h: /" "$f" >> "$MIF_R/topology.txt"
+		rm -f "$f"
+	done
+	for f in "$MIF_TOPO"/*.tc; do
+		[ -f "$f" ] || continue
+		h=$(basename "$f" .tc)
+		tc -n "$h" -batch "$f" || { say "tc commands failed in $h"; rc=1; }
+		sed "s/^/$h: tc /" "$f" >> "$MIF_R/topology.txt"
 		rm -f "$f"
 	done
 	say "topology applied in $(( $(now_ms) - t0 )) ms"
@@ -146,6 +184,9 @@ topo_standard()
 	route gw fd02::/64 via fd00::3
 	route cn default via 10.8.0.1
 	route cn default via fd08::1
+
+	ingress_filter rw eth0 10.1.0.0/24 fd01::/64
+	ingress_filter rl eth0 10.2.0.0/24 fd02::/64
 }
 
 # pids of all processes living in one of the harness's namespaces

@@ -21,9 +21,11 @@
  *
  * The sender stamps every datagram with a sequence number and its send
  * time and ends with a few END datagrams carrying the number sent. The
- * receiver reports received, lost, duplicated and reordered datagrams and
- * the longest interval without any arrival (with its timestamps) as one
- * key=value line followed by one JSON line (and the JSON into -j FILE).
+ * receiver reports received, lost, duplicated and reordered datagrams, the
+ * longest interval without any arrival (gap_*, receiver time, with its
+ * timestamps) and the longest interval of send time whose datagrams were all
+ * lost (outage_*, immune to stalls of either side) as one key=value line
+ * followed by one JSON line (and the JSON into -j FILE).
  *
  * Standalone build: gcc -O2 -Wall -o mif-probe mif-probe.c
  */
@@ -233,6 +235,9 @@ typedef struct {
 	bool any, end;
 	uint64_t first_rt, last_rt;	/* CLOCK_REALTIME arrivals, ns */
 	uint64_t gap_ns, gap_start, gap_end, gap_seq_before, gap_seq_after;
+	/* the same in sender time: immune to receiver stalls and to the
+	 * sender catching up in bursts after a stall */
+	uint64_t out_ns, out_seq_before, out_seq_after, last_sent;
 	double delay_sum_ms, delay_min_ms, delay_max_ms;
 	uint64_t last_seq;
 } stats_t;
@@ -269,7 +274,7 @@ static bool mark_seen(stats_t *st, uint64_t seq)
 
 static void account(stats_t *st, const probe_hdr_t *hdr, uint64_t arrival)
 {
-	uint64_t seq = be64toh(hdr->seq);
+	uint64_t seq = be64toh(hdr->seq), sent = be64toh(hdr->sent_ns);
 	double delay = ((double)arrival - (double)be64toh(hdr->sent_ns)) / 1e6;
 
 	if (be32toh(hdr->type) == PROBE_END)
@@ -297,6 +302,13 @@ static void account(stats_t *st, const probe_hdr_t *hdr, uint64_t arrival)
 		st->gap_seq_before = st->last_seq;
 		st->gap_seq_after = seq;
 	}
+	if (st->any && seq > st->last_seq && sent > st->last_sent &&
+		sent - st->last_sent > st->out_ns)
+	{
+		st->out_ns = sent - st->last_sent;
+		st->out_seq_before = st->last_seq;
+		st->out_seq_after = seq;
+	}
 	if (!st->any)
 	{
 		st->first_rt = arrival;
@@ -312,6 +324,7 @@ static void account(stats_t *st, const probe_hdr_t *hdr, uint64_t arrival)
 	st->any = true;
 	st->last_rt = arrival;
 	st->last_seq = seq;
+	st->last_sent = sent;
 }
 
 static void report(stats_t *st, const char *json)
@@ -320,18 +333,20 @@ static void report(stats_t *st, const char *json)
 	uint64_t lost = sent > st->unique ? sent - st->unique : 0;
 	double avg = st->unique ? st->delay_sum_ms / st->unique : 0;
 	double dur = st->any ? (st->last_rt - st->first_rt) / 1e9 : 0;
-	char kv[1024], js[1024];
+	char kv[1536], js[1536];
 
 	snprintf(kv, sizeof(kv),
 		"sent=%" PRIu64 " received=%" PRIu64 " unique=%" PRIu64
 		" lost=%" PRIu64 " dup=%" PRIu64 " reordered=%" PRIu64
 		" gap_max_ms=%.3f gap_start=%.6f gap_end=%.6f"
 		" gap_seq_before=%" PRIu64 " gap_seq_after=%" PRIu64
+		" outage_ms=%.3f outage_seq_before=%" PRIu64 " outage_seq_after=%" PRIu64
 		" delay_min_ms=%.3f delay_avg_ms=%.3f delay_max_ms=%.3f"
 		" duration_s=%.3f end_seen=%s",
 		sent, st->received, st->unique, lost, st->dup, st->reordered,
 		st->gap_ns / 1e6, st->gap_start / 1e9, st->gap_end / 1e9,
 		st->gap_seq_before, st->gap_seq_after,
+		st->out_ns / 1e6, st->out_seq_before, st->out_seq_after,
 		st->delay_min_ms, avg, st->delay_max_ms, dur,
 		st->end ? "yes" : "no");
 	snprintf(js, sizeof(js),
@@ -339,11 +354,14 @@ static void report(stats_t *st, const char *json)
 		",\"lost\":%" PRIu64 ",\"dup\":%" PRIu64 ",\"reordered\":%" PRIu64
 		",\"gap_max_ms\":%.3f,\"gap_start\":%.6f,\"gap_end\":%.6f"
 		",\"gap_seq_before\":%" PRIu64 ",\"gap_seq_after\":%" PRIu64
+		",\"outage_ms\":%.3f,\"outage_seq_before\":%" PRIu64
+		",\"outage_seq_after\":%" PRIu64
 		",\"delay_min_ms\":%.3f,\"delay_avg_ms\":%.3f,\"delay_max_ms\":%.3f"
 		",\"duration_s\":%.3f,\"end_seen\":%s}",
 		sent, st->received, st->unique, lost, st->dup, st->reordered,
 		st->gap_ns / 1e6, st->gap_start / 1e9, st->gap_end / 1e9,
 		st->gap_seq_before, st->gap_seq_after,
+		st->out_ns / 1e6, st->out_seq_before, st->out_seq_after,
 		st->delay_min_ms, avg, st->delay_max_ms, dur,
 		st->end ? "true" : "false");
 	printf("%s\n%s\n", kv, js);
@@ -371,7 +389,7 @@ static int do_recv(int argc, char *argv[])
 	uint8_t buf[PROBE_MAX_SIZE];
 	uint64_t start, deadline, end_at = 0;
 	stats_t st = {};
-	int c, fd, off = 0;
+	int c, fd, off = 0, rcvbuf = 8 * 1024 * 1024;
 
 	while ((c = getopt(argc, argv, "p:b:t:w:j:h")) != -1)
 	{
@@ -404,6 +422,12 @@ static int do_recv(int argc, char *argv[])
 	{
 		perror("mif-probe: bind");
 		return 1;
+	}
+	/* a stalled (emulated) receiver must not lose a burst in its socket:
+	 * FORCE works as root beyond rmem_max */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)))
+	{
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	}
 	/* tell scripts we are ready before the sender starts */
 	fprintf(stderr, "mif-probe: listening on port %s\n", port);

@@ -14,6 +14,7 @@ capture_stop lte-out
 
 gap=$(probe_get gap gap_max_ms)
 metric mobike_gap_ms "$gap"
+metric mobike_outage_ms "$(probe_get gap outage_ms)"
 metric mobike_lost "$(probe_get gap lost)"
 metric mobike_sent "$(probe_get gap sent)"
 check "probe stream survived the handover (received $(probe_get gap unique) of $(probe_get gap sent))" \

@@ -13,6 +13,7 @@ capture_stop lte-out
 
 gap=$(probe_get gap gap_max_ms)
 metric mobike6_gap_ms "$gap"
+metric mobike6_outage_ms "$(probe_get gap outage_ms)"
 metric mobike6_lost "$(probe_get gap lost)"
 check "probe stream survived the handover (received $(probe_get gap unique) of $(probe_get gap sent))" \
 	test "$(probe_get gap unique)" -ge 3000
