@@ -15,7 +15,7 @@
  * the installed state stays in place (destroying the data plane on exit or
  * "quit" removes everything):
  *
- *   add IKE BID LOCAL REMOTE REQID SPI_IN SPI_OUT [WEIGHT]
+ *   add IKE BID LOCAL REMOTE REQID SPI_IN SPI_OUT [WEIGHT [LINKDEV]]
  *   del IKE BID
  *   routes IKE SRC|- DST[,DST...] BID[,BID...]   (BIDs "-": remove routes)
  *   flow IKE FID CIDR PROTO FROM-TO BID          (PROTO: udp/tcp/icmp/any/N)
@@ -92,6 +92,7 @@ static bool cmd_add(mif_dataplane_t *dp, char **argv, int argc)
 		.spi_in = htonl(strtoul(argv[6], NULL, 0)),
 		.spi_out = htonl(strtoul(argv[7], NULL, 0)),
 		.weight = argc > 8 ? strtoul(argv[8], NULL, 0) : 1,
+		.link = argc > 9 ? if_nametoindex(argv[9]) : 0,
 	};
 	ok = path.local && path.remote && dp->add_path(dp, &path, ifname);
 	if (ok)

@@ -157,9 +157,10 @@ check "only ESP on the wire" [ $esp -ge 2 -a $gre = 0 ]
 check "1300-byte ping fits (MTU left for ESP)" \
 	$A ping -c 2 -W 2 -s 1300 -M do -I 10.99.0.1 10.20.0.2
 
-echo "=== path 3 (weight 2) and a multipath route over 2,3"
-check "add_path 3" dp2 "add 1 3 10.2.0.1 10.2.0.2 6 0x400 0x300 2" \
-	"add 1 3 10.2.0.2 10.2.0.1 6 0x300 0x400 2"
+echo "=== path 3 (weight 2, bound to va2/vb2) and a multipath route over 2,3"
+check "add_path 3" dp2 "add 1 3 10.2.0.1 10.2.0.2 6 0x400 0x300 2 va2" \
+	"add 1 3 10.2.0.2 10.2.0.1 6 0x300 0x400 2 vb2"
+check "mif1p3 bound to va2" sh -c "$A ip link show mif1p3 | grep -q 'mif1p3@va2'"
 check "set_routes over 2,3" dp2 "routes 1 10.99.0.1 10.20.0.2/32 2,3" \
 	"routes 1 10.20.0.2 10.99.0.1/32 2,3"
 $A ip route show table 210
