@@ -9,8 +9,7 @@
 
 #include "mif_conn.h"
 
-#include <daemon.h>
-#include <net/if.h>
+#include <library.h>
 
 ENUM(mif_path_state_names, MIF_PATH_ANNOUNCED, MIF_PATH_REMOVING,
 	"ANNOUNCED",
@@ -131,8 +130,6 @@ mif_path_t *mif_conn_add_path(mif_conn_t *conn, uint16_t bid, host_t *local,
 {
 	mif_path_t *path;
 
-	char *ifname;
-
 	INIT(path,
 		.bid = bid,
 		.local = local,
@@ -141,13 +138,6 @@ mif_path_t *mif_conn_add_path(mif_conn_t *conn, uint16_t bid, host_t *local,
 	);
 	local->set_port(local, 0);
 	remote->set_port(remote, 0);
-	/* outer packets and probes of the path must leave through the
-	 * interface that holds its local address */
-	if (charon->kernel->get_interface(charon->kernel, local, &ifname))
-	{
-		path->link = if_nametoindex(ifname);
-		free(ifname);
-	}
 	array_insert(conn->paths, ARRAY_TAIL, path);
 	return path;
 }

@@ -59,7 +59,9 @@ struct mif_path_t {
 	host_t *remote;
 	/** local interface name (the announcing side), or "" */
 	char ifname[MIF_MSG_IFNAME_MAX + 1];
-	/** index of the local interface holding the local address, 0 if none */
+	/** announcing side: index of the interface holding the local address,
+	 * which the path's outer packets and probes must leave through; 0 to
+	 * let routing decide (verifier side) */
 	uint32_t link;
 	/** interface kind */
 	mif_if_kind_t kind;

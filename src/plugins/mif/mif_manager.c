@@ -13,6 +13,7 @@
 #include "mif_prober.h"
 
 #include <daemon.h>
+#include <net/if.h>
 #include <mif_addr.h>
 #include <mif_monitor.h>
 #include <collections/hashtable.h>
@@ -503,6 +504,12 @@ static uint16_t announce_path(private_mif_manager_t *this, mif_conn_t *conn,
 	{
 		strncpy(path->ifname, ifname, sizeof(path->ifname) - 1);
 	}
+	else if (charon->kernel->get_interface(charon->kernel, local, &ifname))
+	{
+		strncpy(path->ifname, ifname, sizeof(path->ifname) - 1);
+		free(ifname);
+	}
+	path->link = path->ifname[0] ? if_nametoindex(path->ifname) : 0;
 	path->kind = guess_kind(path->ifname);
 	path->prio = path->kind == MIF_IF_CELLULAR ? 100 : 50;
 

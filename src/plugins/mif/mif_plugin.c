@@ -10,6 +10,7 @@
 #include "mif_plugin.h"
 #include "mif_listener.h"
 #include "mif_manager.h"
+#include "mif_control.h"
 
 #include <daemon.h>
 #include <plugins/plugin_feature.h>
@@ -36,6 +37,11 @@ struct private_mif_plugin_t {
 	 * Multi-interface path manager.
 	 */
 	mif_manager_t *manager;
+
+	/**
+	 * Control socket for mifctl.
+	 */
+	mif_control_t *control;
 };
 
 METHOD(plugin_t, get_name, char*,
@@ -68,6 +74,7 @@ static bool register_mif(private_mif_plugin_t *this,
 		{
 			charon->bus->add_listener(charon->bus,
 									  &this->manager->listener);
+			this->control = mif_control_create(this->manager);
 		}
 		else
 		{
@@ -79,6 +86,8 @@ static bool register_mif(private_mif_plugin_t *this,
 	}
 	else if (this->listener)
 	{
+		DESTROY_IF(this->control);
+		this->control = NULL;
 		if (this->manager)
 		{
 			charon->bus->remove_listener(charon->bus,

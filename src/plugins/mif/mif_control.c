@@ -1,0 +1,386 @@
+/*
+ * Copyright (C) 2026 strongswan-mif authors
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the
+ * Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version.
+ */
+
+#include "mif_control.h"
+#include "mif_conn.h"
+
+#include <daemon.h>
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <collections/array.h>
+
+/** longest request line we accept */
+#define MAX_REQUEST 256
+
+typedef struct private_mif_control_t private_mif_control_t;
+
+/**
+ * Private data.
+ */
+struct private_mif_control_t {
+
+	/**
+	 * Public interface.
+	 */
+	mif_control_t public;
+
+	/**
+	 * Path manager.
+	 */
+	mif_manager_t *manager;
+
+	/**
+	 * Listening service.
+	 */
+	stream_service_t *service;
+};
+
+/**
+ * Copy of a path, taken under the manager's lock.
+ */
+typedef struct {
+	uint32_t ike_id;
+	char name[64];
+	uint16_t bid;
+	mif_path_state_t state;
+	host_t *local, *remote;
+	char ifname[MIF_MSG_IFNAME_MAX + 1];
+	mif_if_kind_t kind;
+	uint8_t prio;
+	char dev[16];
+	uint32_t child_id;
+	uint64_t bytes[2], packets[2];
+} snapshot_t;
+
+/**
+ * Copy all paths, then read the counters of their CHILD SAs without the
+ * manager's lock (a CHILD SA checkout may wait for a thread that waits
+ * for that lock).
+ */
+static array_t *snapshot(private_mif_control_t *this)
+{
+	enumerator_t *enumerator;
+	array_t *paths = array_create(sizeof(snapshot_t), 0);
+	snapshot_t snap, *cur;
+	mif_path_t *path;
+	child_sa_t *child_sa;
+	ike_sa_t *ike_sa;
+	uint32_t ike_id;
+	char *name;
+	time_t t;
+
+	enumerator = this->manager->create_path_enumerator(this->manager);
+	while (enumerator->enumerate(enumerator, &ike_id, &name, &path))
+	{
+		snap = (snapshot_t){
+			.ike_id = ike_id,
+			.bid = path->bid,
+			.state = path->state,
+			.local = path->local->clone(path->local),
+			.remote = path->remote->clone(path->remote),
+			.kind = path->kind,
+			.prio = path->prio,
+			.child_id = path->child_id,
+		};
+		snprintf(snap.name, sizeof(snap.name), "%s", name ?: "");
+		memcpy(snap.ifname, path->ifname, sizeof(snap.ifname));
+		memcpy(snap.dev, path->dev, sizeof(snap.dev));
+		array_insert(paths, ARRAY_TAIL, &snap);
+	}
+	enumerator->destroy(enumerator);
+
+	enumerator = array_create_enumerator(paths);
+	while (enumerator->enumerate(enumerator, &cur))
+	{
+		if (!cur->child_id)
+		{
+			continue;
+		}
+		ike_sa = charon->child_sa_manager->checkout_by_id(
+							charon->child_sa_manager, cur->child_id, &child_sa);
+		if (ike_sa)
+		{
+			child_sa->get_usestats(child_sa, TRUE, &t, &cur->bytes[0],
+								   &cur->packets[0]);
+			child_sa->get_usestats(child_sa, FALSE, &t, &cur->bytes[1],
+								   &cur->packets[1]);
+			charon->ike_sa_manager->checkin(charon->ike_sa_manager, ike_sa);
+		}
+	}
+	enumerator->destroy(enumerator);
+	return paths;
+}
+
+static void snapshot_destroy(array_t *paths)
+{
+	snapshot_t snap;
+
+	while (array_remove(paths, ARRAY_HEAD, &snap))
+	{
+		snap.local->destroy(snap.local);
+		snap.remote->destroy(snap.remote);
+	}
+	array_destroy(paths);
+}
+
+/**
+ * JSON string of an interface name; names are short, printable ASCII.
+ */
+static void json_str(FILE *out, char *str)
+{
+	fputc('"', out);
+	for (; *str; str++)
+	{
+		if (*str == '"' || *str == '\\')
+		{
+			fputc('\\', out);
+		}
+		fputc(isprint((unsigned char)*str) ? *str : '?', out);
+	}
+	fputc('"', out);
+}
+
+static void list(private_mif_control_t *this, FILE *out, bool json)
+{
+	enumerator_t *enumerator;
+	array_t *paths = snapshot(this);
+	snapshot_t *s;
+	bool first = TRUE;
+
+	if (json)
+	{
+		fprintf(out, "{\"paths\":[");
+	}
+	else
+	{
+		fprintf(out, "%-12s %4s %-9s %-24s %-24s %-8s %-8s %4s %-9s "
+				"%12s %12s\n", "IKE_SA", "BID", "STATE", "LOCAL", "REMOTE",
+				"IFACE", "KIND", "PRIO", "DEVICE", "PKTS_IN", "PKTS_OUT");
+	}
+	enumerator = array_create_enumerator(paths);
+	while (enumerator->enumerate(enumerator, &s))
+	{
+		if (json)
+		{
+			fprintf(out, "%s{\"ike_sa\":", first ? "" : ",");
+			json_str(out, s->name);
+			fprintf(out, ",\"ike_id\":%u,\"bid\":%u,\"state\":\"%N\","
+					"\"local\":\"%H\",\"remote\":\"%H\",\"interface\":",
+					s->ike_id, s->bid, mif_path_state_names, s->state,
+					s->local, s->remote);
+			json_str(out, s->ifname);
+			fprintf(out, ",\"kind\":\"%N\",\"priority\":%u,\"device\":",
+					mif_if_kind_names, s->kind, s->prio);
+			json_str(out, s->dev);
+			fprintf(out, ",\"child_id\":%u,\"bytes_in\":%"PRIu64","
+					"\"packets_in\":%"PRIu64",\"bytes_out\":%"PRIu64","
+					"\"packets_out\":%"PRIu64"}", s->child_id, s->bytes[0],
+					s->packets[0], s->bytes[1], s->packets[1]);
+			first = FALSE;
+		}
+		else
+		{
+			char ike[32];
+
+			snprintf(ike, sizeof(ike), "%s[%u]", s->name, s->ike_id);
+			fprintf(out, "%-12s %4u %-9N %-24H %-24H %-8s %-8N %4u %-9s "
+					"%12"PRIu64" %12"PRIu64"\n", ike, s->bid,
+					mif_path_state_names, s->state, s->local, s->remote,
+					s->ifname[0] ? s->ifname : "-", mif_if_kind_names, s->kind,
+					s->prio, s->dev[0] ? s->dev : "-", s->packets[0],
+					s->packets[1]);
+		}
+	}
+	enumerator->destroy(enumerator);
+	if (json)
+	{
+		fprintf(out, "]}\n");
+	}
+	snapshot_destroy(paths);
+}
+
+/**
+ * Parse a decimal number in [min, max].
+ */
+static bool parse_num(char *str, u_long min, u_long max, u_long *out)
+{
+	char *end;
+
+	if (!str || !*str)
+	{
+		return FALSE;
+	}
+	errno = 0;
+	*out = strtoul(str, &end, 10);
+	return !errno && !*end && *out >= min && *out <= max && *str != '-';
+}
+
+static void reply(FILE *out, bool json, bool ok, char *fmt, ...)
+{
+	char buf[128];
+	va_list args;
+
+	va_start(args, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, args);
+	va_end(args);
+	if (json)
+	{
+		fprintf(out, "{\"ok\":%s,\"%s\":", ok ? "true" : "false",
+				ok ? "result" : "error");
+		json_str(out, buf);
+		fprintf(out, "}\n");
+	}
+	else
+	{
+		fprintf(out, "%s%s\n", ok ? "" : "error: ", buf);
+	}
+}
+
+/**
+ * Execute one request line.
+ */
+static void execute(private_mif_control_t *this, char *line, FILE *out)
+{
+	char *format, *cmd, *arg1, *arg2, *extra, *save = NULL;
+	u_long ike_id, bid;
+	host_t *host;
+	bool json;
+
+	format = strtok_r(line, " \t", &save);
+	cmd = strtok_r(NULL, " \t", &save);
+	arg1 = strtok_r(NULL, " \t", &save);
+	arg2 = strtok_r(NULL, " \t", &save);
+	extra = strtok_r(NULL, " \t", &save);
+	if (!format || (!streq(format, "json") && !streq(format, "text")))
+	{
+		fprintf(out, "error: request must start with 'text' or 'json'\n");
+		return;
+	}
+	json = streq(format, "json");
+	if (!cmd || extra)
+	{
+		reply(out, json, FALSE, "malformed request");
+	}
+	else if (streq(cmd, "list") && !arg1)
+	{
+		list(this, out, json);
+	}
+	else if (streq(cmd, "add") && arg2)
+	{
+		host = host_create_from_string(arg2, 0);
+		if (!parse_num(arg1, 1, UINT32_MAX, &ike_id) || !host)
+		{
+			reply(out, json, FALSE, "usage: add IKE_ID ADDRESS");
+		}
+		else if ((bid = this->manager->add_path(this->manager, ike_id, host)))
+		{
+			reply(out, json, TRUE, "announced path BID %lu", bid);
+		}
+		else
+		{
+			reply(out, json, FALSE, "no path added (unknown IKE_SA, no "
+				  "extension, known address or no peer address)");
+		}
+		DESTROY_IF(host);
+	}
+	else if (streq(cmd, "remove") && arg2)
+	{
+		if (!parse_num(arg1, 1, UINT32_MAX, &ike_id) ||
+			!parse_num(arg2, 2, 65535, &bid))
+		{
+			reply(out, json, FALSE, "usage: remove IKE_ID BID");
+		}
+		else if (this->manager->remove_path(this->manager, ike_id, bid))
+		{
+			reply(out, json, TRUE, "removed path BID %lu", bid);
+		}
+		else
+		{
+			reply(out, json, FALSE, "no path BID %lu on IKE_SA %lu", bid,
+				  ike_id);
+		}
+	}
+	else
+	{
+		reply(out, json, FALSE, "unknown command");
+	}
+}
+
+CALLBACK(on_accept, bool,
+	private_mif_control_t *this, stream_t *stream)
+{
+	char line[MAX_REQUEST + 1];
+	size_t len = 0;
+	ssize_t n;
+	FILE *out;
+
+	/* a short request line; anything longer is refused unread */
+	while (len < MAX_REQUEST)
+	{
+		n = stream->read(stream, line + len, 1, TRUE);
+		if (n <= 0 || line[len] == '\n')
+		{
+			break;
+		}
+		len++;
+	}
+	line[len] = '\0';
+	out = stream->get_file(stream);
+	if (!out)
+	{
+		return FALSE;
+	}
+	if (len == MAX_REQUEST)
+	{
+		fprintf(out, "error: request too long\n");
+	}
+	else
+	{
+		execute(this, line, out);
+	}
+	fclose(out);
+	return FALSE;
+}
+
+METHOD(mif_control_t, destroy, void,
+	private_mif_control_t *this)
+{
+	this->service->destroy(this->service);
+	free(this);
+}
+
+/*
+ * Described in header
+ */
+mif_control_t *mif_control_create(mif_manager_t *manager)
+{
+	private_mif_control_t *this;
+	char *uri;
+
+	INIT(this,
+		.public = {
+			.destroy = _destroy,
+		},
+		.manager = manager,
+	);
+	uri = lib->settings->get_str(lib->settings, "%s.plugins.mif.socket",
+								 MIF_CONTROL_SOCKET, lib->ns);
+	this->service = lib->streams->create_service(lib->streams, uri, 10);
+	if (!this->service)
+	{
+		DBG1(DBG_CFG, "mif: creating control socket %s failed", uri);
+		free(this);
+		return NULL;
+	}
+	this->service->on_accept(this->service, on_accept, this,
+							 JOB_PRIO_CRITICAL, 1);
+	DBG1(DBG_CFG, "mif: control socket %s", uri);
+	return &this->public;
+}

@@ -1,0 +1,47 @@
+/*
+ * Copyright (C) 2026 strongswan-mif authors
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the
+ * Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version.
+ */
+
+/**
+ * @defgroup mif_control mif_control
+ * @{ @ingroup mif
+ */
+
+#ifndef MIF_CONTROL_H_
+#define MIF_CONTROL_H_
+
+#include "mif_manager.h"
+
+/** default control socket, a /run/charon.* name as AppArmor allows */
+#define MIF_CONTROL_SOCKET "unix:///var/run/charon.mif"
+
+typedef struct mif_control_t mif_control_t;
+
+/**
+ * Control socket for mifctl(8): list, add and remove paths.
+ *
+ * One request line per connection, "FORMAT COMMAND [ARGS]" with FORMAT
+ * "text" or "json"; the reply is written and the connection closed.
+ */
+struct mif_control_t {
+
+	/**
+	 * Close the socket.
+	 */
+	void (*destroy)(mif_control_t *this);
+};
+
+/**
+ * Open the control socket.
+ *
+ * @param manager		path manager to control
+ * @return				control socket, NULL on failure
+ */
+mif_control_t *mif_control_create(mif_manager_t *manager);
+
+#endif /** MIF_CONTROL_H_ @}*/
