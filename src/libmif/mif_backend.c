@@ -176,6 +176,11 @@ struct private_mif_backend_t {
 	mif_slab_t entries;
 
 	/**
+	 * Allocator of mif_session_t (64 bytes, malloc would add 16)
+	 */
+	mif_slab_t session_slab;
+
+	/**
 	 * Number of sessions
 	 */
 	u_int sessions;
@@ -307,7 +312,7 @@ static uint32_t rehash_id(void *item, void *ctx)
 {
 	mif_session_t *session = item;
 
-	return id_hash(ctx, session->id);
+	return id_hash(ctx, mif_session_id(session));
 }
 
 static uint32_t rehash_spi_in(void *item, void *ctx)
@@ -356,7 +361,7 @@ static change_t *add_change(change_list_t *list, change_kind_t kind,
 	change->sid = session->sid;
 	change->seq = session->seq;
 	change->hoa = session->hoa;
-	change->id = strdupnull(session->id);
+	change->id = strdupnull(mif_session_id(session));
 	return change;
 }
 
@@ -599,7 +604,8 @@ static mif_session_t *find_session(private_mif_backend_t *this,
 		{
 			if (mif_addr_equals(&session->hoa, &key->hoa))
 			{
-				if (key->id && session->id && !streq(key->id, session->id))
+				if (key->id && mif_session_id(session) &&
+					!streq(key->id, mif_session_id(session)))
 				{
 					if (conflict)
 					{
@@ -618,7 +624,7 @@ static mif_session_t *find_session(private_mif_backend_t *this,
 		for (session = mif_index_first(&this->by_id, hash); session;
 			 session = session->next_id)
 		{
-			if (streq(session->id, key->id))
+			if (streq(mif_session_id(session), key->id))
 			{
 				return session;
 			}
@@ -636,11 +642,33 @@ static void index_session(private_mif_backend_t *this, mif_session_t *session)
 	{
 		mif_index_insert(&this->by_hoa, session, hoa_hash(this, &session->hoa));
 	}
-	if (session->id)
+	if (mif_session_id(session))
 	{
-		mif_index_insert(&this->by_id, session, id_hash(this, session->id));
+		mif_index_insert(&this->by_id, session,
+						 id_hash(this, mif_session_id(session)));
 	}
 	this->sessions++;
+}
+
+/**
+ * Allocate a session, not yet indexed
+ */
+static mif_session_t *new_session(private_mif_backend_t *this,
+								  const mif_addr_t *hoa, const char *id,
+								  uint64_t sid, uint16_t seq)
+{
+	mif_session_t *session;
+
+	session = mif_slab_alloc(&this->session_slab);
+	session->hoa = *hoa;
+	session->hoa.port = 0;
+	session->sid = sid;
+	session->seq = seq;
+	if (id)
+	{
+		mif_session_get_ext(session)->id = strdup(id);
+	}
+	return session;
 }
 
 /**
@@ -652,13 +680,7 @@ static mif_session_t *create_session(private_mif_backend_t *this,
 {
 	mif_session_t *session;
 
-	INIT(session,
-		.hoa = key->hoa,
-		.id = strdupnull(key->id),
-		.sid = sid,
-		.seq = seq,
-	);
-	session->hoa.port = 0;
+	session = new_session(this, &key->hoa, key->id, sid, seq);
 	index_session(this, session);
 	add_change(changes, CHANGE_SESSION, MIF_EVENT_ADDED, session);
 	return session;
@@ -738,12 +760,12 @@ static void remove_sa(private_mif_backend_t *this, sa_entry_t *sa,
 		mif_index_remove(&this->by_ike, sa,
 						 hash32(sa->e.ref.ike_id, this->seed));
 	}
-	for (i = 0; i < array_count(session->sas); i++)
+	for (i = 0; i < array_count(mif_session_sas(session)); i++)
 	{
-		array_get(session->sas, i, &cur);
+		array_get(mif_session_sas(session), i, &cur);
 		if (cur == sa)
 		{
-			array_remove(session->sas, i, NULL);
+			array_remove(mif_session_sas(session), i, NULL);
 			break;
 		}
 	}
@@ -768,34 +790,34 @@ static void remove_session(private_mif_backend_t *this, mif_session_t *session,
 	{
 		remove_entry(this, session->bindings, MIF_EVENT_REMOVED, changes);
 	}
-	while (session->nflows)
+	while (mif_session_nflows(session))
 	{
 		change = add_change(changes, CHANGE_FLOW, MIF_EVENT_REMOVED, session);
 		if (change)
 		{
-			change->flow = session->flows[session->nflows - 1];
+			change->flow = session->ext->flows[session->ext->nflows - 1];
 			change->flow.active = FALSE;
 		}
-		mif_session_remove_flow(session, session->nflows - 1);
+		mif_session_remove_flow(session, session->ext->nflows - 1);
 	}
-	while (array_remove(session->sas, ARRAY_TAIL, &sa))
+	while (array_remove(mif_session_sas(session), ARRAY_TAIL, &sa))
 	{
-		array_insert(session->sas, ARRAY_TAIL, sa);
+		array_insert(session->ext->sas, ARRAY_TAIL, sa);
 		remove_sa(this, sa, MIF_EVENT_REMOVED, changes);
 	}
-	array_destroy(session->sas);
 	if (session->hoa.family)
 	{
 		mif_index_remove(&this->by_hoa, session, hoa_hash(this, &session->hoa));
 	}
-	if (session->id)
+	if (mif_session_id(session))
 	{
-		mif_index_remove(&this->by_id, session, id_hash(this, session->id));
+		mif_index_remove(&this->by_id, session,
+						 id_hash(this, mif_session_id(session)));
 	}
 	this->sessions--;
 	add_change(changes, CHANGE_SESSION_DEL, MIF_EVENT_REMOVED, session);
-	free(session->id);
-	free(session);
+	mif_session_free_ext(session);
+	mif_slab_free(&this->session_slab, session);
 }
 
 /**
@@ -1390,10 +1412,11 @@ METHOD(mif_backend_t, set_flow, mif_flow_status_t,
 			status = MIF_FLOW_BID_NOT_FOUND;
 		}
 	}
-	for (i = 0; session && status == MIF_FLOW_OK && i < session->nflows; i++)
+	for (i = 0; session && status == MIF_FLOW_OK &&
+				i < mif_session_nflows(session); i++)
 	{
-		if (session->flows[i].prio == copy.prio &&
-			session->flows[i].fid != copy.fid)
+		if (mif_session_flows(session)[i].prio == copy.prio &&
+			mif_session_flows(session)[i].fid != copy.fid)
 		{	/* RFC 6089: FID-PRI MUST be unique per mobile node */
 			status = MIF_FLOW_REJECTED;
 		}
@@ -1424,7 +1447,7 @@ static void remove_flow(mif_session_t *session, int idx,
 	change = add_change(changes, CHANGE_FLOW, MIF_EVENT_REMOVED, session);
 	if (change)
 	{
-		change->flow = session->flows[idx];
+		change->flow = mif_session_flows(session)[idx];
 		mif_session_update_active(session, &change->flow);
 	}
 	mif_session_remove_flow(session, idx);
@@ -1486,12 +1509,12 @@ METHOD(mif_backend_t, refresh_flows, mif_flow_status_t,
 	}
 	if (session && status == MIF_FLOW_OK)
 	{
-		for (i = session->nflows; i-- > 0;)
+		for (i = mif_session_nflows(session); i-- > 0;)
 		{
 			keep = FALSE;
 			for (j = 0; j < count && !keep; j++)
 			{
-				keep = session->flows[i].fid == fids[j];
+				keep = mif_session_flows(session)[i].fid == fids[j];
 			}
 			if (!keep)
 			{
@@ -1519,10 +1542,10 @@ METHOD(mif_backend_t, get_flows, int,
 	session = find_session(this, key, NULL);
 	if (session)
 	{
-		count = session->nflows;
+		count = mif_session_nflows(session);
 		for (i = 0; i < count && i < max; i++)
 		{
-			out[i] = session->flows[i];
+			out[i] = mif_session_flows(session)[i];
 			mif_session_update_active(session, &out[i]);
 		}
 	}
@@ -1567,9 +1590,9 @@ METHOD(mif_backend_t, select_, int,
 	{
 		goto out;
 	}
-	for (i = 0; i < session->nflows; i++)
+	for (i = 0; i < mif_session_nflows(session); i++)
 	{
-		flow = &session->flows[i];
+		flow = &mif_session_flows(session)[i];
 		if (!mif_ts_match(&flow->ts, pkt))
 		{
 			continue;
@@ -1673,7 +1696,7 @@ static void index_sa(private_mif_backend_t *this, mif_session_t *session,
 					 sa_entry_t *sa)
 {
 	sa->e.session = session;
-	array_insert_create(&session->sas, ARRAY_TAIL, sa);
+	array_insert_create(&mif_session_get_ext(session)->sas, ARRAY_TAIL, sa);
 	if (sa->e.ref.spi_in)
 	{
 		mif_index_insert(&this->by_spi_in, sa,
@@ -1842,10 +1865,10 @@ METHOD(mif_backend_t, get_sas, int,
 	session = find_session(this, key, NULL);
 	if (session)
 	{
-		count = array_count(session->sas);
+		count = array_count(mif_session_sas(session));
 		for (i = 0; i < count && i < max; i++)
 		{
-			array_get(session->sas, i, &sa);
+			array_get(mif_session_sas(session), i, &sa);
 			out[i] = sa->e.ref;
 		}
 	}
@@ -2074,12 +2097,7 @@ METHOD(mif_store_loader_t, load_session, bool,
 			 (unsigned long long)sid);
 		return TRUE;
 	}
-	INIT(session,
-		.hoa = key.hoa,
-		.id = strdupnull(id),
-		.sid = sid,
-		.seq = seq,
-	);
+	session = new_session(backend, &key.hoa, id, sid, seq);
 	index_session(backend, session);
 	this->sids->put(this->sids, &session->sid, session);
 	backend->next_sid = max(backend->next_sid, sid + 1);
@@ -2266,6 +2284,7 @@ METHOD(mif_backend_t, destroy, void,
 	mif_index_free(&this->by_ike);
 	mif_heap_free(&this->heap);
 	mif_slab_deinit(&this->entries);
+	mif_slab_deinit(&this->session_slab);
 	this->listeners->destroy(this->listeners);
 	this->lock->destroy(this->lock);
 	this->llock->destroy(this->llock);
@@ -2338,6 +2357,7 @@ mif_backend_t *mif_backend_create(const mif_config_t *config,
 	DESTROY_IF(rng);
 
 	mif_slab_init(&this->entries, sizeof(mif_entry_t));
+	mif_slab_init(&this->session_slab, sizeof(mif_session_t));
 	mif_index_init(&this->by_key, offsetof(mif_entry_t, next_key),
 				   rehash_key, this);
 	mif_index_init(&this->by_coa, offsetof(mif_entry_t, next_coa),

@@ -67,17 +67,18 @@ void mif_session_remove_entry(mif_session_t *session, mif_entry_t *entry)
 mif_flow_t *mif_session_get_flow(mif_session_t *session, uint16_t fid,
 								 int *idx)
 {
+	mif_flow_t *flows = mif_session_flows(session);
 	int i;
 
-	for (i = 0; i < session->nflows; i++)
+	for (i = 0; i < mif_session_nflows(session); i++)
 	{
-		if (session->flows[i].fid == fid)
+		if (flows[i].fid == fid)
 		{
 			if (idx)
 			{
 				*idx = i;
 			}
-			return &session->flows[i];
+			return &flows[i];
 		}
 	}
 	return NULL;
@@ -88,13 +89,15 @@ mif_flow_t *mif_session_get_flow(mif_session_t *session, uint16_t fid,
  */
 void mif_session_remove_flow(mif_session_t *session, int idx)
 {
-	session->nflows--;
-	memmove(&session->flows[idx], &session->flows[idx + 1],
-			(session->nflows - idx) * sizeof(mif_flow_t));
-	if (!session->nflows)
+	mif_session_ext_t *ext = session->ext;
+
+	ext->nflows--;
+	memmove(&ext->flows[idx], &ext->flows[idx + 1],
+			(ext->nflows - idx) * sizeof(mif_flow_t));
+	if (!ext->nflows)
 	{
-		free(session->flows);
-		session->flows = NULL;
+		free(ext->flows);
+		ext->flows = NULL;
 	}
 }
 
@@ -103,6 +106,7 @@ void mif_session_remove_flow(mif_session_t *session, int idx)
  */
 bool mif_session_put_flow(mif_session_t *session, const mif_flow_t *flow)
 {
+	mif_session_ext_t *ext = mif_session_get_ext(session);
 	bool replaced = FALSE;
 	int i;
 
@@ -111,19 +115,18 @@ bool mif_session_put_flow(mif_session_t *session, const mif_flow_t *flow)
 		mif_session_remove_flow(session, i);
 		replaced = TRUE;
 	}
-	for (i = 0; i < session->nflows; i++)
+	for (i = 0; i < ext->nflows; i++)
 	{
-		if (session->flows[i].prio > flow->prio)
+		if (ext->flows[i].prio > flow->prio)
 		{
 			break;
 		}
 	}
-	session->flows = realloc(session->flows,
-							 (session->nflows + 1) * sizeof(mif_flow_t));
-	memmove(&session->flows[i + 1], &session->flows[i],
-			(session->nflows - i) * sizeof(mif_flow_t));
-	session->flows[i] = *flow;
-	session->nflows++;
+	ext->flows = realloc(ext->flows, (ext->nflows + 1) * sizeof(mif_flow_t));
+	memmove(&ext->flows[i + 1], &ext->flows[i],
+			(ext->nflows - i) * sizeof(mif_flow_t));
+	ext->flows[i] = *flow;
+	ext->nflows++;
 	return replaced;
 }
 
@@ -154,6 +157,33 @@ void mif_session_update_active(mif_session_t *session, mif_flow_t *flow)
  */
 bool mif_session_is_empty(mif_session_t *session)
 {
-	return !session->bindings && !session->nflows &&
-		   !array_count(session->sas);
+	return !session->bindings && !mif_session_nflows(session) &&
+		   !array_count(mif_session_sas(session));
+}
+
+/*
+ * Described in header
+ */
+mif_session_ext_t *mif_session_get_ext(mif_session_t *session)
+{
+	if (!session->ext)
+	{
+		INIT(session->ext);
+	}
+	return session->ext;
+}
+
+/*
+ * Described in header
+ */
+void mif_session_free_ext(mif_session_t *session)
+{
+	if (session->ext)
+	{
+		free(session->ext->id);
+		free(session->ext->flows);
+		array_destroy(session->ext->sas);
+		free(session->ext);
+		session->ext = NULL;
+	}
 }

@@ -28,6 +28,7 @@
 
 typedef struct mif_entry_t mif_entry_t;
 typedef struct mif_session_t mif_session_t;
+typedef struct mif_session_ext_t mif_session_ext_t;
 typedef struct mif_sa_entry_t mif_sa_entry_t;
 
 /**
@@ -63,6 +64,23 @@ struct mif_sa_entry_t {
 };
 
 /**
+ * Rarely used session data, kept out of line (internal to the backend).
+ *
+ * Most sessions are home-address sessions with bindings only; moving the
+ * identity, flows and SA references here keeps mif_session_t at 64 bytes.
+ */
+struct mif_session_ext_t {
+	/** identity, or NULL */
+	char *id;
+	/** flow bindings, sorted by priority, NULL if none */
+	mif_flow_t *flows;
+	/** number of flows */
+	u_int nflows;
+	/** SA references as mif_sa_entry_t*, NULL if none */
+	array_t *sas;
+};
+
+/**
  * Mobility session of one mobile node / peer (internal to the backend).
  */
 struct mif_session_t {
@@ -74,21 +92,75 @@ struct mif_session_t {
 	uint16_t count;
 	/** store ID */
 	uint64_t sid;
-	/** identity, or NULL */
-	char *id;
 	/** list of bindings */
 	mif_entry_t *bindings;
 	/** chain in the HoA index */
 	mif_session_t *next_hoa;
 	/** chain in the identity index */
 	mif_session_t *next_id;
-	/** flow bindings, sorted by priority, NULL if none */
-	mif_flow_t *flows;
-	/** number of flows */
-	u_int nflows;
-	/** SA references as mif_sa_entry_t*, NULL if none */
-	array_t *sas;
+	/** identity, flows and SA references, NULL if it has none of them */
+	mif_session_ext_t *ext;
 };
+
+/**
+ * Identity of a session.
+ *
+ * @param session	session
+ * @return			identity, NULL if none
+ */
+static inline char *mif_session_id(mif_session_t *session)
+{
+	return session->ext ? session->ext->id : NULL;
+}
+
+/**
+ * Flows of a session, sorted by priority.
+ *
+ * @param session	session
+ * @return			flows, NULL if none
+ */
+static inline mif_flow_t *mif_session_flows(mif_session_t *session)
+{
+	return session->ext ? session->ext->flows : NULL;
+}
+
+/**
+ * Number of flows of a session.
+ *
+ * @param session	session
+ * @return			number of flows
+ */
+static inline u_int mif_session_nflows(mif_session_t *session)
+{
+	return session->ext ? session->ext->nflows : 0;
+}
+
+/**
+ * SA references of a session.
+ *
+ * @param session	session
+ * @return			array of mif_sa_entry_t*, NULL if none
+ */
+static inline array_t *mif_session_sas(mif_session_t *session)
+{
+	return session->ext ? session->ext->sas : NULL;
+}
+
+/**
+ * Get the out-of-line data of a session, allocating it if necessary.
+ *
+ * @param session	session
+ * @return			out-of-line data
+ */
+mif_session_ext_t *mif_session_get_ext(mif_session_t *session);
+
+/**
+ * Free the out-of-line data of a session (identity, flows and the SA
+ * reference array, not the references).
+ *
+ * @param session	session
+ */
+void mif_session_free_ext(mif_session_t *session);
 
 /**
  * Find a binding of a session by BID.
