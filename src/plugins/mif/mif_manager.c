@@ -11,6 +11,7 @@
 #include "mif_conn.h"
 #include "mif_task.h"
 #include "mif_prober.h"
+#include "mif_srcroute.h"
 
 #include <daemon.h>
 #include <net/if.h>
@@ -59,6 +60,11 @@ struct private_mif_manager_t {
 	 * Interface monitor, or NULL.
 	 */
 	mif_monitor_t *monitor;
+
+	/**
+	 * Source routing of our paths' local addresses, or NULL.
+	 */
+	mif_srcroute_t *srcroute;
 
 	/**
 	 * mif_conn_t by IKE SA unique id.
@@ -174,6 +180,9 @@ static bool ike_path_usable(ike_sa_t *ike_sa)
 	return usable;
 }
 
+static void forget_path(private_mif_manager_t *this, mif_conn_t *conn,
+						uint16_t bid);
+
 /**
  * Response to one of our requests: act on the peer's acknowledgements.
  */
@@ -224,7 +233,7 @@ static void handle_response(private_mif_manager_t *this, ike_sa_t *ike_sa,
 			 ack.bid, path->local, path->remote, mif_path_ack_status_names,
 			 ack.status);
 		record_binding(this, ike_sa, path, MIF_BINDING_REMOVED, 0);
-		mif_conn_remove_path(conn, ack.bid);
+		forget_path(this, conn, ack.bid);
 	}
 	enumerator->destroy(enumerator);
 	this->mutex->unlock(this->mutex);
@@ -474,6 +483,30 @@ static void add_responder_cfg(ike_sa_t *ike_sa, mif_path_t *path)
 }
 
 /**
+ * Is the address one of the IKE SA's own virtual IPs? Those travel inside
+ * the tunnel and must never become a path (MOBIKE re-installs them on the
+ * new interface, which looks like a new address).
+ */
+static bool is_virtual_ip(ike_sa_t *ike_sa, host_t *addr)
+{
+	enumerator_t *enumerator;
+	host_t *vip;
+	bool found = FALSE;
+
+	enumerator = ike_sa->create_virtual_ip_enumerator(ike_sa, TRUE);
+	while (enumerator->enumerate(enumerator, &vip))
+	{
+		if (vip->ip_equals(vip, addr))
+		{
+			found = TRUE;
+			break;
+		}
+	}
+	enumerator->destroy(enumerator);
+	return found;
+}
+
+/**
  * Announce a local address as a new path (lock held).
  */
 static uint16_t announce_path(private_mif_manager_t *this, mif_conn_t *conn,
@@ -486,7 +519,8 @@ static uint16_t announce_path(private_mif_manager_t *this, mif_conn_t *conn,
 	chunk_t data;
 
 	if (mif_conn_find_local(conn, local) ||
-		array_count(conn->paths) >= conn->peer.max_paths)
+		array_count(conn->paths) >= conn->peer.max_paths ||
+		is_virtual_ip(ike_sa, local))
 	{
 		return 0;
 	}
@@ -510,6 +544,10 @@ static uint16_t announce_path(private_mif_manager_t *this, mif_conn_t *conn,
 		free(ifname);
 	}
 	path->link = path->ifname[0] ? if_nametoindex(path->ifname) : 0;
+	if (path->link && this->srcroute)
+	{
+		this->srcroute->add(this->srcroute, path->local, path->link);
+	}
 	path->kind = guess_kind(path->ifname);
 	path->prio = path->kind == MIF_IF_CELLULAR ? 100 : 50;
 
@@ -525,7 +563,7 @@ static uint16_t announce_path(private_mif_manager_t *this, mif_conn_t *conn,
 	if (mif_msg_build_path_add(&add, &data, &reason) != MIF_MSG_OK)
 	{
 		DBG1(DBG_CFG, "mif: cannot announce %H: %s", local, reason);
-		mif_conn_remove_path(conn, path->bid);
+		forget_path(this, conn, path->bid);
 		return 0;
 	}
 	add_responder_cfg(ike_sa, path);
@@ -696,7 +734,7 @@ static void process_add(private_mif_manager_t *this, mif_conn_t *conn,
 	}
 	if (path)
 	{	/* re-announcement with a new address: prove it again */
-		mif_conn_remove_path(conn, add.bid);
+		forget_path(this, conn, add.bid);
 	}
 	path = mif_conn_add_path(conn, add.bid, add.remote->clone(add.remote),
 							 add.local->clone(add.local));
@@ -709,7 +747,7 @@ static void process_add(private_mif_manager_t *this, mif_conn_t *conn,
 	if (!rng || !rng->get_bytes(rng, sizeof(path->cookie), path->cookie))
 	{
 		DESTROY_IF(rng);
-		mif_conn_remove_path(conn, add.bid);
+		forget_path(this, conn, add.bid);
 		ack.status = MIF_ACK_REFUSED;
 		goto answer;
 	}
@@ -789,6 +827,34 @@ answer:
 }
 
 /**
+ * Forget a path, releasing its source routing (lock held).
+ */
+static void forget_path(private_mif_manager_t *this, mif_conn_t *conn,
+						uint16_t bid)
+{
+	mif_path_t *path = mif_conn_get_path(conn, bid);
+
+	if (path && path->link && this->srcroute)
+	{
+		this->srcroute->del(this->srcroute, path->local);
+	}
+	mif_conn_remove_path(conn, bid);
+}
+
+/**
+ * Forget all paths of an IKE SA (lock held).
+ */
+static void forget_all(private_mif_manager_t *this, mif_conn_t *conn)
+{
+	mif_path_t *path;
+
+	while (array_get(conn->paths, ARRAY_HEAD, &path))
+	{
+		forget_path(this, conn, path->bid);
+	}
+}
+
+/**
  * Tear down a path locally (lock held).
  */
 static void drop_path(private_mif_manager_t *this, mif_conn_t *conn,
@@ -804,7 +870,7 @@ static void drop_path(private_mif_manager_t *this, mif_conn_t *conn,
 	{
 		record_binding(this, ike_sa, path, MIF_BINDING_REMOVED, 0);
 	}
-	mif_conn_remove_path(conn, bid);
+	forget_path(this, conn, bid);
 	update_routes(this, conn);
 }
 
@@ -1255,6 +1321,7 @@ METHOD(listener_t, ike_updown, bool,
 		{
 			this->dataplane->flush(this->dataplane, conn->ike_id);
 		}
+		forget_all(this, conn);
 		this->conns->remove(this->conns, (void*)id);
 		mif_conn_destroy(conn);
 	}
@@ -1435,7 +1502,7 @@ CALLBACK(tick, job_requeue_t,
 						DBG1(DBG_IKE, "mif: %H did not answer the return "
 							 "routability check, refusing path BID %u",
 							 path->remote, path->bid);
-						mif_conn_remove_path(conn, path->bid);
+						forget_path(this, conn, path->bid);
 						i--;
 						break;
 					}
@@ -1763,6 +1830,7 @@ METHOD(mif_manager_t, destroy, void,
 		this->monitor->destroy(this->monitor);
 	}
 	this->prober->destroy(this->prober);
+	DESTROY_IF(this->srcroute);
 	enumerator = this->conns->create_enumerator(this->conns);
 	while (enumerator->enumerate(enumerator, NULL, &conn))
 	{
@@ -1828,6 +1896,7 @@ mif_manager_t *mif_manager_create(mif_backend_t *backend,
 		free(this);
 		return NULL;
 	}
+	this->srcroute = mif_srcroute_create();
 	this->monitor = mif_monitor_create_from_settings("charon.plugins.mif.monitor");
 	if (this->monitor)
 	{

@@ -1,0 +1,63 @@
+/*
+ * Copyright (C) 2026 strongswan-mif authors
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the
+ * Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version.
+ */
+
+/**
+ * @defgroup mif_srcroute mif_srcroute
+ * @{ @ingroup mif
+ */
+
+#ifndef MIF_SRCROUTE_H_
+#define MIF_SRCROUTE_H_
+
+#include <networking/host.h>
+
+typedef struct mif_srcroute_t mif_srcroute_t;
+
+/**
+ * Source routing for the addresses of a multihomed host's paths.
+ *
+ * Packets from a path's local address must leave through the interface
+ * holding it, whatever the main table's default route prefers: its GRE
+ * packets, probes and, after MOBIKE, IKE packets. Binding the outgoing
+ * interface is not enough for IPv6, whose route lookup ignores it when a
+ * source address is given. So each such address gets a rule selecting a
+ * table with the main table's routes through its interface.
+ */
+struct mif_srcroute_t {
+
+	/**
+	 * Route packets from an address through an interface (refcounted).
+	 *
+	 * @param local		local address
+	 * @param ifindex	interface holding it
+	 * @return			TRUE if installed
+	 */
+	bool (*add)(mif_srcroute_t *this, host_t *local, uint32_t ifindex);
+
+	/**
+	 * Release an address added with add().
+	 *
+	 * @param local		local address
+	 */
+	void (*del)(mif_srcroute_t *this, host_t *local);
+
+	/**
+	 * Remove all rules and routes and destroy.
+	 */
+	void (*destroy)(mif_srcroute_t *this);
+};
+
+/**
+ * Create the source routing manager.
+ *
+ * @return			instance, NULL without netlink
+ */
+mif_srcroute_t *mif_srcroute_create();
+
+#endif /** MIF_SRCROUTE_H_ @}*/
