@@ -687,6 +687,25 @@ CALLBACK(child_job_destroy, void,
 }
 
 /**
+ * Queue a MIF_PATH_ACK for the response to request mid.
+ */
+static void answer_ack(mif_conn_t *conn, uint32_t mid, mif_msg_path_ack_t *ack)
+{
+	const char *reason;
+	chunk_t answer;
+
+	if (mif_msg_build_path_ack(ack, &answer, &reason) == MIF_MSG_OK)
+	{
+		mif_conn_answer(conn, mid, MIF_PATH_ACK, answer);
+		chunk_free(&answer);
+	}
+	else
+	{
+		DBG1(DBG_IKE, "mif: building MIF_PATH_ACK failed: %s", reason);
+	}
+}
+
+/**
  * Verifier: the peer asks for a new path (lock held).
  */
 static void process_add(private_mif_manager_t *this, mif_conn_t *conn,
@@ -697,7 +716,6 @@ static void process_add(private_mif_manager_t *this, mif_conn_t *conn,
 	mif_path_t *path;
 	rng_t *rng;
 	const char *reason;
-	chunk_t answer;
 
 	if (mif_msg_parse_path_add(data, &add, &reason) != MIF_MSG_OK)
 	{
@@ -762,11 +780,7 @@ static void process_add(private_mif_manager_t *this, mif_conn_t *conn,
 
 answer:
 	mif_msg_path_add_clear(&add);
-	if (mif_msg_build_path_ack(&ack, &answer, &reason) == MIF_MSG_OK)
-	{
-		mif_conn_answer(conn, mid, MIF_PATH_ACK, answer);
-		chunk_free(&answer);
-	}
+	answer_ack(conn, mid, &ack);
 }
 
 /**
@@ -780,7 +794,6 @@ static void process_rr(private_mif_manager_t *this, mif_conn_t *conn,
 	mif_path_t *path;
 	child_job_t *job;
 	const char *reason;
-	chunk_t answer;
 
 	if (mif_msg_parse_path_rr(data, &rr, &reason) != MIF_MSG_OK)
 	{
@@ -819,11 +832,7 @@ static void process_rr(private_mif_manager_t *this, mif_conn_t *conn,
 	memwipe(&rr, sizeof(rr));
 
 answer:
-	if (mif_msg_build_path_ack(&ack, &answer, &reason) == MIF_MSG_OK)
-	{
-		mif_conn_answer(conn, mid, MIF_PATH_ACK, answer);
-		chunk_free(&answer);
-	}
+	answer_ack(conn, mid, &ack);
 }
 
 /**
@@ -884,7 +893,6 @@ static void process_remove(private_mif_manager_t *this, mif_conn_t *conn,
 	mif_msg_path_ack_t ack = {};
 	mif_path_t *path;
 	const char *reason;
-	chunk_t answer;
 
 	if (mif_msg_parse_path_remove(data, &rem, &reason) != MIF_MSG_OK)
 	{
@@ -911,11 +919,7 @@ static void process_remove(private_mif_manager_t *this, mif_conn_t *conn,
 			drop_path(this, conn, ike_sa, path);
 		}
 	}
-	if (mif_msg_build_path_ack(&ack, &answer, &reason) == MIF_MSG_OK)
-	{
-		mif_conn_answer(conn, mid, MIF_PATH_ACK, answer);
-		chunk_free(&answer);
-	}
+	answer_ack(conn, mid, &ack);
 }
 
 /**
