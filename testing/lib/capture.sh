@@ -21,8 +21,14 @@ _MIF_CAP_PENDING=
 capture_start()
 {
 	local name=$1 h=$2 dev=$3 dir=${4:-out} filter=${5:-}
-	# tcpdump takes seconds to start under TCG: start them all, then sync
-	hx "$h" tcpdump -n -U -s 200 -i "$dev" -Q "$dir" -w "$MIF_R/$name.pcap" $filter \
+	# --immediate-mode: with TPACKET_V3 libpcap hands packets over only
+	# when a ring block fills or after a 1 s timeout, and tcpdump drops
+	# what is still in the ring when it is stopped.
+	# tcpdump takes seconds to start under TCG: start them all, then sync.
+	# mif-hostexec, not the hx function: in the background a function runs
+	# in a subshell, $! would be that subshell and killing it would leave
+	# tcpdump running
+	mif-hostexec "$h" tcpdump -n -U --immediate-mode -s 200 -i "$dev" -Q "$dir" -w "$MIF_R/$name.pcap" $filter \
 		2> "$MIF_STATE/cap-$name.err" &
 	echo $! > "$MIF_STATE/cap-$name.pid"
 	_MIF_CAP_PENDING+=" $name"

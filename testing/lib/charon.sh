@@ -69,7 +69,7 @@ charon_start()
 {
 	local h
 	for h in "$@"; do
-		hx "$h" /usr/lib/ipsec/charon > "$MIF_R/$h.charon.out" 2>&1 &
+		mif-hostexec "$h" /usr/lib/ipsec/charon > "$MIF_R/$h.charon.out" 2>&1 &
 		# mif-hostexec execs charon, so $! is charon itself
 		echo $! > "$MIF_STATE/hosts/$h/charon.pid"
 	done

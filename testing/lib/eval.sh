@@ -89,7 +89,7 @@ check_iperf()
 	local h=$1 sh=$2 saddr=$3 min=$4 secs=${5:-3} pid out mbit
 	shift 5 2>/dev/null || shift $#
 	capture_sync
-	hx "$sh" iperf3 -s -1 -p 5201 > "$MIF_R/iperf-server.txt" 2>&1 &
+	mif-hostexec "$sh" iperf3 -s -1 -p 5201 > "$MIF_R/iperf-server.txt" 2>&1 &
 	pid=$!
 	wait_for 5 hx "$sh" sh -c "ss -ltn | grep -q ':5201 '"
 	out=$(hx "$h" iperf3 -c "$saddr" -p 5201 -t "$secs" -J "$@" 2>&1)

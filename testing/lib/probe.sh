@@ -12,7 +12,7 @@ probe_recv()
 {
 	local name=$1 h=$2 port=${3:-5001} err=$MIF_STATE/probe-$1.err
 	shift 3 2>/dev/null || shift $#
-	hx "$h" mif-probe recv -p "$port" -j "$MIF_R/probe-$name.json" "$@" \
+	mif-hostexec "$h" mif-probe recv -p "$port" -j "$MIF_R/probe-$name.json" "$@" \
 		> "$MIF_R/probe-$name.txt" 2> "$err" &
 	echo $! > "$MIF_STATE/probe-$name.pid"
 	wait_for 10 grep -q listening "$err" || { say "probe receiver $name failed"; return 1; }
