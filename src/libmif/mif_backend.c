@@ -1256,6 +1256,10 @@ METHOD(mif_backend_t, get_binding, bool,
 	{
 		return FALSE;
 	}
+	if (key->hoa.family && !key->id)
+	{	/* start the bucket's cache miss before taking the lock */
+		mif_index_prefetch(&this->by_key, key_hash(this, &key->hoa, bid));
+	}
 	this->lock->read_lock(this->lock);
 	entry = find_entry(this, key, bid);
 	if (entry && out)

@@ -46,16 +46,14 @@ void mif_index_init(mif_index_t *index, size_t next, mif_index_hash_t hash,
  */
 static void grow(mif_index_t *index)
 {
-	void **old = index->buckets, *item, *next;
-	u_int i, size = index->mask + 1;
+	void **old = index->buckets, **new, *item, *next;
+	u_int i, size = index->mask + 1, mask = size * 2 - 1;
 
-	index->buckets = mif_mem_alloc(size * 2 * sizeof(void*));
-	if (!index->buckets)
+	new = mif_mem_alloc(size * 2 * sizeof(void*));
+	if (!new)
 	{	/* keep the longer chains rather than failing the insert */
-		index->buckets = old;
 		return;
 	}
-	index->mask = size * 2 - 1;
 	for (i = 0; i < size; i++)
 	{
 		for (item = old[i]; item; item = next)
@@ -63,11 +61,14 @@ static void grow(mif_index_t *index)
 			void **head;
 
 			next = *next_of(index, item);
-			head = &index->buckets[index->hash(item, index->ctx) & index->mask];
+			head = &new[index->hash(item, index->ctx) & mask];
 			*next_of(index, item) = *head;
 			*head = item;
 		}
 	}
+	/* read without the lock by mif_index_prefetch() */
+	__atomic_store_n(&index->buckets, new, __ATOMIC_RELAXED);
+	__atomic_store_n(&index->mask, mask, __ATOMIC_RELAXED);
 	mif_mem_free(old, size * sizeof(void*));
 }
 
@@ -115,6 +116,6 @@ bool mif_index_remove(mif_index_t *index, void *item, uint32_t hash)
 void mif_index_free(mif_index_t *index)
 {
 	mif_mem_free(index->buckets, (index->mask + 1) * sizeof(void*));
-	index->buckets = NULL;
+	__atomic_store_n(&index->buckets, NULL, __ATOMIC_RELAXED);
 	index->count = 0;
 }

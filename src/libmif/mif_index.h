@@ -100,6 +100,24 @@ static inline void *mif_index_first(mif_index_t *index, uint32_t hash)
 }
 
 /**
+ * Prefetch the bucket of a hash; may be called without the lock.
+ *
+ * The bucket array and mask are read atomically (relaxed): a reader racing
+ * with grow() may prefetch a stale or freed address, which is harmless as
+ * prefetches never fault.
+ *
+ * @param index		index
+ * @param hash		hash of the key
+ */
+static inline void mif_index_prefetch(mif_index_t *index, uint32_t hash)
+{
+	void **buckets = __atomic_load_n(&index->buckets, __ATOMIC_RELAXED);
+	u_int mask = __atomic_load_n(&index->mask, __ATOMIC_RELAXED);
+
+	__builtin_prefetch(&buckets[hash & mask]);
+}
+
+/**
  * Next item in a chain.
  */
 static inline void *mif_index_next(mif_index_t *index, void *item)
