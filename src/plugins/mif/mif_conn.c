@@ -194,6 +194,19 @@ void mif_conn_answer(mif_conn_t *conn, uint32_t mid, notify_type_t type,
 /*
  * Described in header
  */
+void mif_conn_set_ike_path(mif_conn_t *conn, host_t *local, host_t *remote)
+{
+	DESTROY_IF(conn->ike_local);
+	DESTROY_IF(conn->ike_remote);
+	conn->ike_local = local->clone(local);
+	conn->ike_remote = remote->clone(remote);
+	conn->ike_local->set_port(conn->ike_local, 0);
+	conn->ike_remote->set_port(conn->ike_remote, 0);
+}
+
+/*
+ * Described in header
+ */
 void mif_conn_destroy(mif_conn_t *conn)
 {
 	mif_path_t *path;
@@ -212,6 +225,8 @@ void mif_conn_destroy(mif_conn_t *conn)
 	conn->routes->destroy_offset(conn->routes,
 								 offsetof(traffic_selector_t, destroy));
 	DESTROY_IF(conn->src);
+	DESTROY_IF(conn->ike_local);
+	DESTROY_IF(conn->ike_remote);
 	chunk_clear(&conn->key_tx);
 	chunk_clear(&conn->key_rx);
 	memwipe(conn->mine.seed, sizeof(conn->mine.seed));

@@ -117,6 +117,10 @@ struct mif_conn_t {
 	linked_list_t *routes;
 	/** inner source address for routed traffic (virtual IP), or NULL */
 	host_t *src;
+	/** the IKE SA's current addresses (ports zero), NULL before it is up */
+	host_t *ike_local, *ike_remote;
+	/** the route towards ike_remote is steered off a dead path */
+	bool steered;
 	/** message ID of the request we are answering, and our answers */
 	uint32_t answer_mid;
 	/** notifies (type in chunk's first 2 bytes) to add to that response */
@@ -167,6 +171,11 @@ void mif_conn_remove_path(mif_conn_t *conn, uint16_t bid);
  */
 void mif_conn_answer(mif_conn_t *conn, uint32_t mid, notify_type_t type,
 					 chunk_t data);
+
+/**
+ * Remember the IKE SA's current address pair.
+ */
+void mif_conn_set_ike_path(mif_conn_t *conn, host_t *local, host_t *remote);
 
 /**
  * Destroy the state and its paths.

@@ -19,6 +19,7 @@
 #include <mif_monitor.h>
 #include <collections/hashtable.h>
 #include <processing/jobs/callback_job.h>
+#include <processing/jobs/roam_job.h>
 #include <threading/mutex.h>
 
 /** name prefix of the runtime CHILD configs of paths */
@@ -182,6 +183,7 @@ static bool ike_path_usable(ike_sa_t *ike_sa)
 
 static void forget_path(private_mif_manager_t *this, mif_conn_t *conn,
 						uint16_t bid);
+static void unsteer(private_mif_manager_t *this, mif_conn_t *conn);
 
 /**
  * Response to one of our requests: act on the peer's acknowledgements.
@@ -1309,6 +1311,8 @@ METHOD(listener_t, ike_updown, bool,
 		{
 			free(conn->name);
 			conn->name = strdup(ike_sa->get_name(ike_sa));
+			mif_conn_set_ike_path(conn, ike_sa->get_my_host(ike_sa),
+								  ike_sa->get_other_host(ike_sa));
 			DBG1(DBG_IKE, "mif: multiple interfaces enabled for IKE_SA "
 				 "%s[%u], peer accepts %u paths, probes on port %u",
 				 conn->name, conn->ike_id, conn->peer.max_paths,
@@ -1326,8 +1330,26 @@ METHOD(listener_t, ike_updown, bool,
 			this->dataplane->flush(this->dataplane, conn->ike_id);
 		}
 		forget_all(this, conn);
+		unsteer(this, conn);
 		this->conns->remove(this->conns, (void*)id);
 		mif_conn_destroy(conn);
+	}
+	this->mutex->unlock(this->mutex);
+	return TRUE;
+}
+
+METHOD(listener_t, ike_update, bool,
+	private_mif_manager_t *this, ike_sa_t *ike_sa, host_t *local,
+	host_t *remote)
+{
+	mif_conn_t *conn;
+
+	this->mutex->lock(this->mutex);
+	conn = this->conns->get(this->conns,
+						(void*)(uintptr_t)ike_sa->get_unique_id(ike_sa));
+	if (conn && conn->ike_local)
+	{
+		mif_conn_set_ike_path(conn, local, remote);
 	}
 	this->mutex->unlock(this->mutex);
 	return TRUE;
@@ -1458,10 +1480,75 @@ CALLBACK(receive_probe, void,
 			 path->local, path->remote);
 		path->state = MIF_PATH_ACTIVE;
 		update_routes(this, conn);
+		if (conn->steered)
+		{	/* MOBIKE keeps the IKE SA on its working path */
+			unsteer(this, conn);
+		}
 	}
 out:
 	mif_msg_probe_clear(&probe);
 	this->mutex->unlock(this->mutex);
+}
+
+/**
+ * Undo the steering of the IKE SA's route (lock held).
+ */
+static void unsteer(private_mif_manager_t *this, mif_conn_t *conn)
+{
+	if (conn->steered && this->srcroute)
+	{
+		this->srcroute->unsteer(this->srcroute, conn->ike_remote);
+	}
+	conn->steered = FALSE;
+}
+
+/**
+ * The path under the IKE SA died silently (liveness, not a kernel event):
+ * charon cannot notice, so steer the route towards the peer through a
+ * working path and let MOBIKE move the IKE SA there (lock held).
+ */
+static void steer_ike(private_mif_manager_t *this, mif_conn_t *conn)
+{
+	mif_path_t *path, *dead = NULL, *live = NULL;
+	int i;
+
+	if (!conn->initiator || conn->steered || !conn->ike_local ||
+		!this->srcroute)
+	{
+		return;
+	}
+	for (i = 0; i < array_count(conn->paths); i++)
+	{
+		array_get(conn->paths, i, &path);
+		if (path->state == MIF_PATH_DEAD &&
+			path->local->ip_equals(path->local, conn->ike_local))
+		{
+			dead = path;
+		}
+		else if (path->state == MIF_PATH_ACTIVE && path->link &&
+				 path->local->get_family(path->local) ==
+						conn->ike_remote->get_family(conn->ike_remote) &&
+				 (!live || path->prio < live->prio))
+		{
+			live = path;
+		}
+	}
+	if (dead && live &&
+		this->srcroute->steer(this->srcroute, conn->ike_remote, live->local))
+	{
+		DBG1(DBG_IKE, "mif: IKE_SA %s[%u] path %H - %H is dead, steering "
+			 "MOBIKE to %H", conn->name, conn->ike_id, conn->ike_local,
+			 conn->ike_remote, live->local);
+		if (!lib->settings->get_bool(lib->settings, "%s.prefer_best_path",
+									 FALSE, lib->ns))
+		{	/* otherwise charon keeps any path a route could still serve */
+			DBG1(DBG_IKE, "mif: MOBIKE follows only with "
+				 "charon.prefer_best_path = yes");
+		}
+		conn->steered = TRUE;
+		lib->processor->queue_job(lib->processor,
+								  (job_t*)roam_job_create(FALSE));
+	}
 }
 
 /**
@@ -1541,6 +1628,7 @@ CALLBACK(tick, job_requeue_t,
 		if (changed)
 		{
 			update_routes(this, conn);
+			steer_ike(this, conn);
 		}
 	}
 	enumerator->destroy(enumerator);
@@ -1862,6 +1950,7 @@ mif_manager_t *mif_manager_create(mif_backend_t *backend,
 				.message = _message_hook,
 				.ike_updown = _ike_updown,
 				.ike_rekey = _ike_rekey,
+				.ike_update = _ike_update,
 				.child_updown = _child_updown,
 			},
 			.add_path = _add_path,

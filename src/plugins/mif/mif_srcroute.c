@@ -62,10 +62,28 @@ struct private_mif_srcroute_t {
 	uint32_t prio;
 
 	/**
-	 * Protects entries.
+	 * Table of the steering routes (the data plane's table).
+	 */
+	uint32_t steer_table;
+
+	/**
+	 * steer_t*, installed steering routes.
+	 */
+	array_t *steered;
+
+	/**
+	 * Protects entries and steered.
 	 */
 	mutex_t *mutex;
 };
+
+/**
+ * A steering route towards a peer.
+ */
+typedef struct {
+	host_t *peer;
+	struct rtnl_route *route;
+} steer_t;
 
 static struct nl_addr *host2nl(host_t *host)
 {
@@ -228,10 +246,141 @@ METHOD(mif_srcroute_t, del, void,
 	this->mutex->unlock(this->mutex);
 }
 
+/**
+ * Find the entry of a routed address (lock held).
+ */
+static entry_t *find_entry(private_mif_srcroute_t *this, host_t *local)
+{
+	entry_t *entry;
+	int i;
+
+	for (i = 0; i < array_count(this->entries); i++)
+	{
+		array_get(this->entries, i, &entry);
+		if (entry->local->ip_equals(entry->local, local))
+		{
+			return entry;
+		}
+	}
+	return NULL;
+}
+
+static void steer_remove(private_mif_srcroute_t *this, int i)
+{
+	steer_t *steer;
+
+	if (array_remove(this->steered, i, &steer))
+	{
+		rtnl_route_delete(this->sock, steer->route, 0);
+		rtnl_route_put(steer->route);
+		steer->peer->destroy(steer->peer);
+		free(steer);
+	}
+}
+
+METHOD(mif_srcroute_t, unsteer, void,
+	private_mif_srcroute_t *this, host_t *peer)
+{
+	steer_t *steer;
+	int i;
+
+	this->mutex->lock(this->mutex);
+	for (i = 0; i < array_count(this->steered); i++)
+	{
+		array_get(this->steered, i, &steer);
+		if (steer->peer->ip_equals(steer->peer, peer))
+		{
+			DBG1(DBG_KNL, "mif: route to %H no longer steered", peer);
+			steer_remove(this, i);
+			break;
+		}
+	}
+	this->mutex->unlock(this->mutex);
+}
+
+METHOD(mif_srcroute_t, steer, bool,
+	private_mif_srcroute_t *this, host_t *peer, host_t *via)
+{
+	struct rtnl_route *route, *best = NULL;
+	struct rtnl_nexthop *nh;
+	struct nl_addr *dst, *gw = NULL;
+	entry_t *entry;
+	steer_t *steer;
+	int i, err, len = -1;
+
+	unsteer(this, peer);
+	this->mutex->lock(this->mutex);
+	entry = find_entry(this, via);
+	if (!entry || via->get_family(via) != peer->get_family(peer))
+	{
+		this->mutex->unlock(this->mutex);
+		return FALSE;
+	}
+	dst = host2nl(peer);
+	/* the longest route through the interface that covers the peer */
+	for (i = 0; i < array_count(entry->routes); i++)
+	{
+		array_get(entry->routes, i, &route);
+		if (!nl_addr_cmp_prefix(rtnl_route_get_dst(route), dst) &&
+			(int)nl_addr_get_prefixlen(rtnl_route_get_dst(route)) > len)
+		{
+			best = route;
+			len = nl_addr_get_prefixlen(rtnl_route_get_dst(route));
+		}
+	}
+	if (!best)
+	{
+		nl_addr_put(dst);
+		this->mutex->unlock(this->mutex);
+		return FALSE;
+	}
+	nl_addr_set_prefixlen(dst, nl_addr_get_len(dst) * 8);
+	route = rtnl_route_alloc();
+	nh = rtnl_route_nh_alloc();
+	rtnl_route_set_family(route, peer->get_family(peer));
+	rtnl_route_set_table(route, this->steer_table);
+	rtnl_route_set_type(route, RTN_UNICAST);
+	rtnl_route_set_protocol(route, RTPROT_STATIC);
+	rtnl_route_set_scope(route, rtnl_route_get_scope(best));
+	rtnl_route_set_dst(route, dst);
+	nl_addr_put(dst);
+	rtnl_route_nh_set_ifindex(nh, entry->ifindex);
+	gw = rtnl_route_nh_get_gateway(rtnl_route_nexthop_n(best, 0));
+	if (gw)
+	{
+		rtnl_route_nh_set_gateway(nh, gw);
+	}
+	rtnl_route_add_nexthop(route, nh);
+	err = rtnl_route_add(this->sock, route, NLM_F_CREATE | NLM_F_REPLACE);
+	if (err < 0)
+	{
+		DBG1(DBG_KNL, "mif: steering %H through interface %u failed: %s",
+			 peer, entry->ifindex, nl_geterror(err));
+		rtnl_route_put(route);
+		this->mutex->unlock(this->mutex);
+		return FALSE;
+	}
+	INIT(steer,
+		.peer = peer->clone(peer),
+		.route = route,
+	);
+	array_insert(this->steered, ARRAY_TAIL, steer);
+	DBG1(DBG_KNL, "mif: route to %H steered through %H's interface %u",
+		 peer, via, entry->ifindex);
+	this->mutex->unlock(this->mutex);
+	return TRUE;
+}
+
 METHOD(mif_srcroute_t, destroy, void,
 	private_mif_srcroute_t *this)
 {
 	entry_t *entry;
+
+	while (array_count(this->steered))
+	{
+		steer_remove(this, ARRAY_TAIL);
+	}
+	array_destroy(this->steered);
 
 	while (array_remove(this->entries, ARRAY_TAIL, &entry))
 	{
@@ -254,9 +403,14 @@ mif_srcroute_t *mif_srcroute_create()
 		.public = {
 			.add = _add,
 			.del = _del,
+			.steer = _steer,
+			.unsteer = _unsteer,
 			.destroy = _destroy,
 		},
 		.entries = array_create(0, 0),
+		.steered = array_create(0, 0),
+		.steer_table = lib->settings->get_int(lib->settings,
+							"%s.plugins.mif.dataplane.table", 210, lib->ns),
 		.mutex = mutex_create(MUTEX_TYPE_DEFAULT),
 		.table_base = lib->settings->get_int(lib->settings,
 							"%s.plugins.mif.dataplane.source_table_base",

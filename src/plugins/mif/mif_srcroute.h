@@ -48,6 +48,29 @@ struct mif_srcroute_t {
 	void (*del)(mif_srcroute_t *this, host_t *local);
 
 	/**
+	 * Steer the route towards a peer's IKE address through the interface
+	 * of one of our routed addresses.
+	 *
+	 * charon judges its IKE SA's path from the routing tables (the longest
+	 * prefix of any table but its own): a host route through a working
+	 * path's interface makes it find its current path invalid and MOBIKE
+	 * move the IKE SA there, which it cannot notice by itself when a path
+	 * fails silently.
+	 *
+	 * @param peer		peer's IKE address
+	 * @param via		our address (added with add()) whose interface to use
+	 * @return			TRUE if the route is installed
+	 */
+	bool (*steer)(mif_srcroute_t *this, host_t *peer, host_t *via);
+
+	/**
+	 * Remove the steering route towards a peer, if any.
+	 *
+	 * @param peer		peer's IKE address
+	 */
+	void (*unsteer)(mif_srcroute_t *this, host_t *peer);
+
+	/**
 	 * Remove all rules and routes and destroy.
 	 */
 	void (*destroy)(mif_srcroute_t *this);

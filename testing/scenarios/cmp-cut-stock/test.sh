@@ -1,0 +1,2 @@
+. "$MIF_SCEN_DIR/../cmp-common.sh"
+cmp_run cut stock
