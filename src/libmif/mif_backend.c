@@ -133,7 +133,7 @@ struct private_mif_backend_t {
 	/**
 	 * Bindings of sessions with home address, by (HoA, BID)
 	 */
-	mif_index_t by_key;
+	mif_table_t by_key;
 
 	/**
 	 * Bindings by care-of address
@@ -693,7 +693,7 @@ static void index_entry(private_mif_backend_t *this, mif_entry_t *entry)
 {
 	if (entry->b.hoa.family)
 	{
-		mif_index_insert(&this->by_key, entry,
+		mif_table_insert(&this->by_key, entry,
 						 key_hash(this, &entry->b.hoa, entry->b.bid));
 	}
 	mif_index_insert(&this->by_coa, entry, coa_hash(this, &entry->b.coa));
@@ -723,7 +723,7 @@ static void remove_entry(private_mif_backend_t *this, mif_entry_t *entry,
 {
 	if (entry->b.hoa.family)
 	{
-		mif_index_remove(&this->by_key, entry,
+		mif_table_remove(&this->by_key, entry,
 						 key_hash(this, &entry->b.hoa, entry->b.bid));
 	}
 	mif_index_remove(&this->by_coa, entry, coa_hash(this, &entry->b.coa));
@@ -1161,10 +1161,11 @@ static mif_entry_t *find_entry(private_mif_backend_t *this,
 	mif_entry_t *entry;
 
 	if (key->hoa.family && !key->id)
-	{	/* fast path: one chain walk, no session access */
-		for (entry = mif_index_first(&this->by_key,
-									 key_hash(this, &key->hoa, bid));
-			 entry; entry = entry->next_key)
+	{	/* fast path: one slot line and one entry, no session access */
+		uint32_t hash = key_hash(this, &key->hoa, bid);
+		u_int pos = hash & this->by_key.mask;
+
+		while ((entry = mif_table_next(&this->by_key, hash, &pos)))
 		{
 			if (entry->b.bid == bid && mif_addr_equals(&entry->b.hoa, &key->hoa))
 			{
@@ -1258,7 +1259,7 @@ METHOD(mif_backend_t, get_binding, bool,
 	}
 	if (key->hoa.family && !key->id)
 	{	/* start the bucket's cache miss before taking the lock */
-		mif_index_prefetch(&this->by_key, key_hash(this, &key->hoa, bid));
+		mif_table_prefetch(&this->by_key, key_hash(this, &key->hoa, bid));
 	}
 	this->lock->read_lock(this->lock);
 	entry = find_entry(this, key, bid);
@@ -2279,7 +2280,7 @@ METHOD(mif_backend_t, destroy, void,
 	flush(this);
 	free_all(this);
 	DESTROY_IF(this->store);
-	mif_index_free(&this->by_key);
+	mif_table_free(&this->by_key);
 	mif_index_free(&this->by_coa);
 	mif_index_free(&this->by_hoa);
 	mif_index_free(&this->by_id);
@@ -2362,8 +2363,7 @@ mif_backend_t *mif_backend_create(const mif_config_t *config,
 
 	mif_slab_init(&this->entries, sizeof(mif_entry_t));
 	mif_slab_init(&this->session_slab, sizeof(mif_session_t));
-	mif_index_init(&this->by_key, offsetof(mif_entry_t, next_key),
-				   rehash_key, this);
+	mif_table_init(&this->by_key, rehash_key, this);
 	mif_index_init(&this->by_coa, offsetof(mif_entry_t, next_coa),
 				   rehash_coa, this);
 	mif_index_init(&this->by_hoa, offsetof(mif_session_t, next_hoa),

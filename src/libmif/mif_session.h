@@ -35,13 +35,11 @@ typedef struct mif_sa_entry_t mif_sa_entry_t;
  * Stored binding (internal to the backend).
  *
  * A plain record rather than an object: at a million bindings every
- * pointer counts. It is linked into the (HoA, BID) and CoA indices, the
- * session's binding list and the expiry heap.
+ * pointer counts. It is referenced by the (HoA, BID) table and linked
+ * into the CoA index, the session's binding list and the expiry heap.
  */
 struct mif_entry_t {
-	/** chain in the (HoA, BID) index, next to the key it is compared on */
-	mif_entry_t *next_key;
-	/** the binding data handed out as copies */
+	/** the binding data handed out as copies, key (HoA, BID) first */
 	mif_binding_t b;
 	/** session owning the binding */
 	mif_session_t *session;

@@ -18,6 +18,7 @@
  */
 
 #include "mif_tests.h"
+#include "mif_index.h"
 
 static mif_backend_t *backend;
 static recorder_t *rec;
@@ -611,6 +612,92 @@ START_TEST(test_addr_helpers)
 }
 END_TEST
 
+/**
+ * Item of the table test: its hash puts many keys into few home slots
+ * (including the last one, so runs wrap around) with few distinct tags
+ */
+typedef struct {
+	u_int key;
+	bool in;
+} table_item_t;
+
+static uint32_t table_item_hash(void *item, void *ctx)
+{
+	u_int key = ((table_item_t*)item)->key;
+
+	return (key % 3 ? 63 - key % 5 : key * 2654435761u) ^ ((key % 4) << 16);
+}
+
+static table_item_t *table_find(mif_table_t *table, table_item_t *items,
+								u_int key)
+{
+	table_item_t *item;
+	uint32_t hash = table_item_hash(&items[key], NULL);
+	u_int pos = hash & table->mask;
+
+	while ((item = mif_table_next(table, hash, &pos)))
+	{
+		if (item->key == key)
+		{
+			return item;
+		}
+	}
+	return NULL;
+}
+
+START_TEST(test_table)
+{
+	table_item_t items[3000];
+	mif_table_t table;
+	uint32_t rnd = 4711;
+	u_int i, k, count = 0;
+
+	mif_table_init(&table, table_item_hash, NULL);
+	for (i = 0; i < countof(items); i++)
+	{
+		items[i] = (table_item_t){ .key = i };
+	}
+	for (i = 0; i < 20000; i++)
+	{
+		rnd = rnd * 1103515245 + 12345;
+		/* mostly inserts first, then mostly removals, so the table grows
+		 * and shrinks through long colliding runs */
+		k = (rnd >> 8) % (i < 10000 ? countof(items) : countof(items) / 2);
+		if (items[k].in)
+		{
+			ck_assert(mif_table_remove(&table, &items[k],
+									   table_item_hash(&items[k], NULL)));
+			ck_assert(!mif_table_remove(&table, &items[k],
+										table_item_hash(&items[k], NULL)));
+			items[k].in = FALSE;
+			count--;
+		}
+		else
+		{
+			mif_table_insert(&table, &items[k], table_item_hash(&items[k], NULL));
+			items[k].in = TRUE;
+			count++;
+		}
+		ck_assert_int_eq(table.count, count);
+		ck_assert((uint64_t)table.count * 8 <= (uint64_t)(table.mask + 1) * 7);
+		if (i % 97 == 0)
+		{
+			for (k = 0; k < countof(items); k++)
+			{
+				ck_assert(table_find(&table, items, k) ==
+						  (items[k].in ? &items[k] : NULL));
+			}
+		}
+	}
+	for (k = 0; k < countof(items); k++)
+	{
+		ck_assert(table_find(&table, items, k) ==
+				  (items[k].in ? &items[k] : NULL));
+	}
+	mif_table_free(&table);
+}
+END_TEST
+
 Suite *mif_core_suite()
 {
 	Suite *s;
@@ -643,6 +730,10 @@ Suite *mif_core_suite()
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_bad_input);
 	tcase_add_test(tc, test_addr_helpers);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("index");
+	tcase_add_test(tc, test_table);
 	suite_add_tcase(s, tc);
 
 	return s;
