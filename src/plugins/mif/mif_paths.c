@@ -1,0 +1,553 @@
+/*
+ * Copyright (C) 2026 strongswan-mif authors
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the
+ * Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version.
+ */
+
+/*
+ * Path lifecycle: announcing addresses, recording bindings, path CHILD
+ * SAs and their data plane, routes over the active paths.
+ */
+
+#include "mif_manager_priv.h"
+
+#include <daemon.h>
+#include <net/if.h>
+#include <mif_addr.h>
+#include <processing/jobs/callback_job.h>
+
+/**
+ * Session key in libmif: the peer's identity, as the bus listener uses.
+ */
+static void get_key(ike_sa_t *ike_sa, mif_key_t *key, char *buf, size_t len)
+{
+	snprintf(buf, len, "%Y", ike_sa->get_other_id(ike_sa));
+	*key = (mif_key_t){ .id = buf };
+}
+
+/**
+ * Record a path's binding in libmif.
+ */
+void mif_mgr_record_binding(private_mif_manager_t *this, ike_sa_t *ike_sa,
+						   mif_path_t *path, mif_binding_state_t state,
+						   uint32_t lifetime)
+{
+	mif_reg_entry_t entry = {
+		.bid = path->bid,
+		.prio = path->prio,
+		.lifetime = lifetime,
+		.state = state,
+	};
+	mif_reg_t req = {
+		.flags = MIF_REG_AUTO_SEQ,
+		.count = 1,
+		.entries = &entry,
+	};
+	char id[BUF_LEN];
+
+	get_key(ike_sa, &req.key, id, sizeof(id));
+	if (!lifetime)
+	{
+		this->backend->deregister(this->backend, &req.key, path->bid);
+		return;
+	}
+	mif_addr_from_host(&entry.coa, path->local);
+	mif_addr_from_host(&entry.remote, path->remote);
+	snprintf(entry.ifname, sizeof(entry.ifname), "%s", path->ifname);
+	if (this->backend->registration(this->backend, &req) !=
+															MIF_STATUS_ACCEPTED)
+	{
+		DBG1(DBG_CFG, "mif: recording path BID %u failed: %N", path->bid,
+			 mif_status_names, entry.status);
+	}
+	else
+	{
+		this->backend->set_state(this->backend, &req.key, path->bid, state);
+	}
+}
+
+/**
+ * Which local interface kind a name suggests.
+ */
+static mif_if_kind_t guess_kind(char *ifname)
+{
+	if (strpfx(ifname, "wl"))
+	{
+		return MIF_IF_WLAN;
+	}
+	if (strpfx(ifname, "lte") || strpfx(ifname, "wwan") ||
+		strpfx(ifname, "rmnet") || strpfx(ifname, "usb"))
+	{
+		return MIF_IF_CELLULAR;
+	}
+	if (strpfx(ifname, "eth") || strpfx(ifname, "en"))
+	{
+		return MIF_IF_WIRED;
+	}
+	return MIF_IF_UNSPECIFIED;
+}
+
+/**
+ * Remote address for a path from a local address: the IKE SA's peer
+ * address of the same family, else one the peer announced with MOBIKE.
+ */
+static host_t *select_remote(ike_sa_t *ike_sa, host_t *local)
+{
+	enumerator_t *enumerator;
+	host_t *other = ike_sa->get_other_host(ike_sa), *addr, *found = NULL;
+
+	if (other->get_family(other) == local->get_family(local))
+	{
+		return other->clone(other);
+	}
+	enumerator = ike_sa->create_peer_address_enumerator(ike_sa);
+	while (enumerator->enumerate(enumerator, &addr))
+	{
+		if (addr->get_family(addr) == local->get_family(local))
+		{
+			found = addr->clone(addr);
+			break;
+		}
+	}
+	enumerator->destroy(enumerator);
+	return found;
+}
+
+/**
+ * Runtime CHILD config of a path: an ESP transport SA between the path's
+ * addresses for GRE, without policies (installed by the data plane).
+ * Proposals and lifetimes are those of the connection's first CHILD.
+ */
+static child_cfg_t *create_path_cfg(ike_sa_t *ike_sa, mif_path_t *path)
+{
+	child_cfg_create_t data = {
+		.mode = MODE_TRANSPORT,
+		.options = OPT_PROXY_MODE | OPT_NO_POLICIES,
+	};
+	peer_cfg_t *peer_cfg = ike_sa->get_peer_cfg(ike_sa);
+	enumerator_t *enumerator;
+	child_cfg_t *cfg, *base = NULL;
+	lifetime_cfg_t *lifetime = NULL;
+	linked_list_t *proposals;
+	proposal_t *proposal;
+	char name[64];
+
+	enumerator = peer_cfg->create_child_cfg_enumerator(peer_cfg);
+	while (enumerator->enumerate(enumerator, &cfg))
+	{
+		if (!strpfx(cfg->get_name(cfg), PATH_CHILD_PREFIX))
+		{
+			base = cfg->get_ref(cfg);
+			break;
+		}
+	}
+	enumerator->destroy(enumerator);
+	if (base)
+	{
+		lifetime = base->get_lifetime(base, FALSE);
+		data.lifetime = *lifetime;
+		free(lifetime);
+	}
+	snprintf(name, sizeof(name), PATH_CHILD_PREFIX "%u", path->bid);
+	cfg = child_cfg_create(name, &data);
+	cfg->add_traffic_selector(cfg, TRUE, traffic_selector_create_from_subnet(
+				path->local->clone(path->local),
+				path->local->get_family(path->local) == AF_INET ? 32 : 128,
+				IPPROTO_GRE, 0, 65535));
+	cfg->add_traffic_selector(cfg, FALSE, traffic_selector_create_from_subnet(
+				path->remote->clone(path->remote),
+				path->remote->get_family(path->remote) == AF_INET ? 32 : 128,
+				IPPROTO_GRE, 0, 65535));
+	if (base)
+	{
+		proposals = base->get_proposals(base, FALSE);
+		while (proposals->remove_first(proposals, (void**)&proposal) == SUCCESS)
+		{
+			cfg->add_proposal(cfg, proposal);
+		}
+		proposals->destroy(proposals);
+		base->destroy(base);
+	}
+	else
+	{
+		cfg->add_proposal(cfg, proposal_create_default(PROTO_ESP));
+	}
+	return cfg;
+}
+
+/**
+ * Make the path's CHILD config acceptable as responder (announcing side):
+ * the verifier, having checked our address, initiates the CHILD SA.
+ */
+static void add_responder_cfg(ike_sa_t *ike_sa, mif_path_t *path)
+{
+	peer_cfg_t *peer_cfg = ike_sa->get_peer_cfg(ike_sa);
+	child_cfg_t *cfg = create_path_cfg(ike_sa, path);
+	enumerator_t *enumerator;
+	child_cfg_t *current;
+	bool found = FALSE;
+
+	enumerator = peer_cfg->create_child_cfg_enumerator(peer_cfg);
+	while (enumerator->enumerate(enumerator, &current))
+	{
+		if (current->equals(current, cfg))
+		{
+			found = TRUE;
+			break;
+		}
+	}
+	enumerator->destroy(enumerator);
+	if (found)
+	{
+		cfg->destroy(cfg);
+		return;
+	}
+	peer_cfg->add_child_cfg(peer_cfg, cfg);
+}
+
+/**
+ * Is the address one of the IKE SA's own virtual IPs? Those travel inside
+ * the tunnel and must never become a path (MOBIKE re-installs them on the
+ * new interface, which looks like a new address).
+ */
+static bool is_virtual_ip(ike_sa_t *ike_sa, host_t *addr)
+{
+	enumerator_t *enumerator;
+	host_t *vip;
+	bool found = FALSE;
+
+	enumerator = ike_sa->create_virtual_ip_enumerator(ike_sa, TRUE);
+	while (enumerator->enumerate(enumerator, &vip))
+	{
+		if (vip->ip_equals(vip, addr))
+		{
+			found = TRUE;
+			break;
+		}
+	}
+	enumerator->destroy(enumerator);
+	return found;
+}
+
+/**
+ * Announce a local address as a new path (lock held).
+ */
+uint16_t mif_mgr_announce_path(private_mif_manager_t *this, mif_conn_t *conn,
+							  ike_sa_t *ike_sa, host_t *local, char *ifname)
+{
+	mif_msg_path_add_t add = {};
+	mif_path_t *path;
+	host_t *remote;
+	const char *reason;
+	chunk_t data;
+
+	if (mif_conn_find_local(conn, local) ||
+		array_count(conn->paths) >= conn->peer.max_paths ||
+		is_virtual_ip(ike_sa, local))
+	{
+		return 0;
+	}
+	remote = select_remote(ike_sa, local);
+	if (!remote)
+	{
+		DBG2(DBG_CFG, "mif: no peer address of the family of %H", local);
+		return 0;
+	}
+	path = mif_conn_add_path(conn, conn->next_bid++, local->clone(local),
+							 remote);
+	path->seq = ++conn->seq;
+	path->state = MIF_PATH_ANNOUNCED;
+	if (ifname)
+	{
+		strncpy(path->ifname, ifname, sizeof(path->ifname) - 1);
+	}
+	else if (charon->kernel->get_interface(charon->kernel, local, &ifname))
+	{
+		strncpy(path->ifname, ifname, sizeof(path->ifname) - 1);
+		free(ifname);
+	}
+	path->link = path->ifname[0] ? if_nametoindex(path->ifname) : 0;
+	if (path->link && this->srcroute)
+	{
+		this->srcroute->add(this->srcroute, path->local, path->link);
+	}
+	path->kind = guess_kind(path->ifname);
+	path->prio = path->kind == MIF_IF_CELLULAR ? 100 : 50;
+
+	add = (mif_msg_path_add_t){
+		.bid = path->bid,
+		.seq = path->seq,
+		.kind = path->kind,
+		.priority = path->prio,
+		.local = path->local,
+		.remote = path->remote,
+	};
+	memcpy(add.ifname, path->ifname, sizeof(add.ifname));
+	if (mif_msg_build_path_add(&add, &data, &reason) != MIF_MSG_OK)
+	{
+		DBG1(DBG_CFG, "mif: cannot announce %H: %s", local, reason);
+		mif_mgr_forget_path(this, conn, path->bid);
+		return 0;
+	}
+	add_responder_cfg(ike_sa, path);
+	mif_mgr_record_binding(this, ike_sa, path, MIF_BINDING_PROBING,
+				   MIF_LIFETIME_MAX);
+	DBG1(DBG_CFG, "mif: announcing path BID %u %H === %H (%s) for IKE_SA "
+		 "%s[%u]", path->bid, path->local, path->remote,
+		 path->ifname[0] ? path->ifname : "?", conn->name, conn->ike_id);
+	mif_mgr_send_notify(this, conn->ike_id, MIF_PATH_ADD, data);
+	return path->bid;
+}
+
+/**
+ * Announce all usable local addresses of an IKE SA (lock held).
+ */
+void mif_mgr_announce_all(private_mif_manager_t *this, mif_conn_t *conn,
+						 ike_sa_t *ike_sa)
+{
+	enumerator_t *enumerator;
+	host_t *addr;
+	char *ifname;
+
+	enumerator = charon->kernel->create_address_enumerator(charon->kernel,
+														ADDR_TYPE_REGULAR);
+	while (enumerator->enumerate(enumerator, &addr))
+	{
+		const char *reason;
+
+		if (!mif_msg_check_address(addr, &reason) ||
+			(addr->get_family(addr) == AF_INET6 &&
+			 addr->get_address(addr).ptr[0] == 0xfe &&
+			 (addr->get_address(addr).ptr[1] & 0xc0) == 0x80))
+		{	/* link-local addresses can't reach the gateway */
+			continue;
+		}
+		ifname = NULL;
+		charon->kernel->get_interface(charon->kernel, addr, &ifname);
+		if (!ifname || strpfx(ifname, "mif"))
+		{	/* never build paths over our own GRE devices */
+			free(ifname);
+			continue;
+		}
+		mif_mgr_announce_path(this, conn, ike_sa, addr, ifname);
+		free(ifname);
+	}
+	enumerator->destroy(enumerator);
+}
+
+/**
+ * Recompute the inner routes of an IKE SA over its usable paths.
+ */
+void mif_mgr_update_routes(private_mif_manager_t *this, mif_conn_t *conn)
+{
+	uint16_t bids[MIF_MSG_MAX_PATHS];
+	mif_path_t *path;
+	u_int count = 0;
+	int i;
+
+	if (!this->dataplane || !conn->routes->get_count(conn->routes))
+	{
+		return;
+	}
+	for (i = 0; i < array_count(conn->paths) && count < countof(bids); i++)
+	{
+		array_get(conn->paths, i, &path);
+		if (path->state == MIF_PATH_ACTIVE)
+		{
+			bids[count++] = path->bid;
+		}
+	}
+	this->dataplane->set_routes(this->dataplane, conn->ike_id, conn->routes,
+								conn->src, bids, count);
+	DBG1(DBG_KNL, "mif: IKE_SA %s[%u] routes over %u path(s)", conn->name,
+		 conn->ike_id, count);
+}
+
+/**
+ * Job creating a path's CHILD SA after a successful RR check.
+ */
+typedef struct {
+	uint32_t ike_id;
+	uint16_t bid;
+	host_t *local, *remote;
+} child_job_t;
+
+CALLBACK(child_job, job_requeue_t,
+	child_job_t *job)
+{
+	mif_path_t path = {
+		.bid = job->bid,
+		.local = job->local,
+		.remote = job->remote,
+	};
+	ike_sa_t *ike_sa;
+
+	ike_sa = charon->ike_sa_manager->checkout_by_id(charon->ike_sa_manager,
+													job->ike_id);
+	if (!ike_sa)
+	{
+		return JOB_REQUEUE_NONE;
+	}
+	DBG1(DBG_CHD, "mif: creating CHILD_SA for path BID %u %H === %H",
+		 job->bid, job->local, job->remote);
+	if (ike_sa->initiate(ike_sa, create_path_cfg(ike_sa, &path),
+						 NULL) == DESTROY_ME)
+	{
+		charon->ike_sa_manager->checkin_and_destroy(charon->ike_sa_manager,
+													ike_sa);
+		return JOB_REQUEUE_NONE;
+	}
+	charon->ike_sa_manager->checkin(charon->ike_sa_manager, ike_sa);
+	return JOB_REQUEUE_NONE;
+}
+
+CALLBACK(child_job_destroy, void,
+	child_job_t *job)
+{
+	job->local->destroy(job->local);
+	job->remote->destroy(job->remote);
+	free(job);
+}
+
+/**
+ * Forget a path, releasing its source routing (lock held).
+ */
+void mif_mgr_forget_path(private_mif_manager_t *this, mif_conn_t *conn,
+						uint16_t bid)
+{
+	mif_path_t *path = mif_conn_get_path(conn, bid);
+
+	if (path && path->link && this->srcroute)
+	{
+		this->srcroute->del(this->srcroute, path->local);
+	}
+	mif_conn_remove_path(conn, bid);
+}
+
+/**
+ * Forget all paths of an IKE SA (lock held).
+ */
+void mif_mgr_forget_all(private_mif_manager_t *this, mif_conn_t *conn)
+{
+	mif_path_t *path;
+
+	while (array_get(conn->paths, ARRAY_HEAD, &path))
+	{
+		mif_mgr_forget_path(this, conn, path->bid);
+	}
+}
+
+/**
+ * Tear down a path locally (lock held).
+ */
+void mif_mgr_drop_path(private_mif_manager_t *this, mif_conn_t *conn,
+					  ike_sa_t *ike_sa, mif_path_t *path)
+{
+	uint16_t bid = path->bid;
+
+	if (this->dataplane && path->dev[0])
+	{
+		this->dataplane->del_path(this->dataplane, conn->ike_id, bid);
+	}
+	if (ike_sa)
+	{
+		mif_mgr_record_binding(this, ike_sa, path, MIF_BINDING_REMOVED, 0);
+	}
+	mif_mgr_forget_path(this, conn, bid);
+	mif_mgr_update_routes(this, conn);
+}
+
+/**
+ * Inner routes of an IKE SA from one of its regular CHILD SAs: the remote
+ * selectors, unless they would capture the paths' own outer traffic.
+ */
+void mif_mgr_learn_routes(mif_conn_t *conn, ike_sa_t *ike_sa,
+						 child_sa_t *child_sa)
+{
+	enumerator_t *enumerator;
+	traffic_selector_t *ts;
+	host_t *vip, *other = ike_sa->get_other_host(ike_sa);
+
+	enumerator = child_sa->create_ts_enumerator(child_sa, FALSE);
+	while (enumerator->enumerate(enumerator, &ts))
+	{
+		if (ts->includes(ts, other))
+		{
+			DBG1(DBG_CFG, "mif: not routing %R over paths, it contains the "
+				 "peer's address", ts);
+			continue;
+		}
+		conn->routes->insert_last(conn->routes, ts->clone(ts));
+	}
+	enumerator->destroy(enumerator);
+	enumerator = ike_sa->create_virtual_ip_enumerator(ike_sa, TRUE);
+	if (!conn->src && enumerator->enumerate(enumerator, &vip))
+	{
+		conn->src = vip->clone(vip);
+	}
+	enumerator->destroy(enumerator);
+}
+
+/**
+ * A path's CHILD SA is up: install its data plane (lock held).
+ */
+void mif_mgr_path_child_up(private_mif_manager_t *this, mif_conn_t *conn,
+						  ike_sa_t *ike_sa, child_sa_t *child_sa)
+{
+	mif_dp_path_t dp;
+	mif_path_t *path;
+	uint16_t bid;
+
+	bid = atoi(child_sa->get_name(child_sa) + strlen(PATH_CHILD_PREFIX));
+	path = mif_conn_get_path(conn, bid);
+	if (!path)
+	{
+		return;
+	}
+	path->child_id = child_sa->get_unique_id(child_sa);
+	dp = (mif_dp_path_t){
+		.ike_id = conn->ike_id,
+		.bid = bid,
+		.local = path->local,
+		.remote = path->remote,
+		.reqid = child_sa->get_reqid(child_sa),
+		.spi_in = child_sa->get_spi(child_sa, TRUE),
+		.spi_out = child_sa->get_spi(child_sa, FALSE),
+		.weight = 1,
+		.link = path->link,
+	};
+	if (this->dataplane &&
+		!this->dataplane->add_path(this->dataplane, &dp, path->dev))
+	{
+		DBG1(DBG_KNL, "mif: installing path BID %u failed", bid);
+		return;
+	}
+	path->state = MIF_PATH_ACTIVE;
+	time_monotonic(&path->last_rx);
+	mif_mgr_record_binding(this, ike_sa, path, MIF_BINDING_ACTIVE, MIF_LIFETIME_MAX);
+	DBG1(DBG_CHD, "mif: path BID %u %H === %H active over %s, CHILD_SA "
+		 "%s{%u} reqid %u", bid, path->local, path->remote,
+		 path->dev[0] ? path->dev : "-", child_sa->get_name(child_sa),
+		 path->child_id, dp.reqid);
+	mif_mgr_update_routes(this, conn);
+}
+
+/**
+ * Described in mif_manager_priv.h
+ */
+void mif_mgr_create_child(mif_conn_t *conn, mif_path_t *path)
+{
+	child_job_t *job;
+
+	INIT(job,
+		.ike_id = conn->ike_id,
+		.bid = path->bid,
+		.local = path->local->clone(path->local),
+		.remote = path->remote->clone(path->remote),
+	);
+	lib->processor->queue_job(lib->processor, (job_t*)
+			callback_job_create(child_job, job, child_job_destroy, NULL));
+}
