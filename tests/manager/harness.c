@@ -1,0 +1,1127 @@
+/*
+ * Copyright (C) 2026 strongswan-mif authors
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the
+ * Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version.
+ */
+
+/*
+ * The fakes around a real path manager: nothing touches the kernel, no
+ * thread runs, and every job, task, CHILD SA and probe the manager starts
+ * waits in a list until a test looks at it.
+ */
+
+#include "manager_tests.h"
+
+#include <endian.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <collections/linked_list.h>
+#include <encoding/payloads/auth_payload.h>
+#include <encoding/payloads/id_payload.h>
+
+mif_manager_t *mgr;
+private_mif_manager_t *priv;
+uint16_t mgr_probe_port;
+
+/** jobs queued to lib->processor, and the real processor */
+static linked_list_t *jobs;
+static processor_t *real_processor;
+
+/** task_t* queued and child_cfg_t* initiated on IKE SAs */
+static linked_list_t *tasks, *cfgs;
+
+/** sent_probe_t* */
+static linked_list_t *probes;
+
+/** IKE SAs by unique id for the fake IKE_SA manager */
+static linked_list_t *ike_sas;
+
+/**
+ * An address of the fake kernel.
+ */
+typedef struct {
+	host_t *addr;
+	char *ifname;
+} fake_addr_t;
+
+static linked_list_t *addrs;
+static host_t *source;
+
+/* ---- fake kernel-net ---- */
+
+static fake_addr_t *find_addr(host_t *host)
+{
+	enumerator_t *enumerator;
+	fake_addr_t *entry, *found = NULL;
+
+	enumerator = addrs->create_enumerator(addrs);
+	while (enumerator->enumerate(enumerator, &entry))
+	{
+		if (entry->addr->ip_equals(entry->addr, host))
+		{
+			found = entry;
+			break;
+		}
+	}
+	enumerator->destroy(enumerator);
+	return found;
+}
+
+static kernel_feature_t net_get_features(kernel_net_t *this)
+{
+	return 0;
+}
+
+static host_t *net_get_source_addr(kernel_net_t *this, host_t *dest,
+								   host_t *src)
+{
+	return source ? source->clone(source) : NULL;
+}
+
+static bool net_get_interface(kernel_net_t *this, host_t *host, char **name)
+{
+	fake_addr_t *entry = find_addr(host);
+
+	if (entry && name)
+	{
+		*name = strdup(entry->ifname);
+	}
+	return entry != NULL;
+}
+
+CALLBACK(filter_addr, bool,
+	void *data, enumerator_t *orig, va_list args)
+{
+	fake_addr_t *entry;
+	host_t **out;
+
+	VA_ARGS_VGET(args, out);
+	if (orig->enumerate(orig, &entry))
+	{
+		*out = entry->addr;
+		return TRUE;
+	}
+	return FALSE;
+}
+
+static enumerator_t *net_create_address_enumerator(kernel_net_t *this,
+												   kernel_address_type_t which)
+{
+	return enumerator_create_filter(addrs->create_enumerator(addrs),
+									filter_addr, NULL, NULL);
+}
+
+static void net_destroy(kernel_net_t *this)
+{
+}
+
+static kernel_net_t fake_net = {
+	.get_features = net_get_features,
+	.get_source_addr = net_get_source_addr,
+	.get_interface = net_get_interface,
+	.create_address_enumerator = net_create_address_enumerator,
+	.destroy = net_destroy,
+};
+
+static kernel_net_t *fake_net_create()
+{
+	return &fake_net;
+}
+
+/* ---- fake kernel-ipsec: only the probe sockets' bypass ---- */
+
+static bool ipsec_bypass_socket(kernel_ipsec_t *this, int fd, int family)
+{
+	return TRUE;
+}
+
+static void ipsec_destroy(kernel_ipsec_t *this)
+{
+}
+
+static kernel_ipsec_t fake_ipsec = {
+	.bypass_socket = ipsec_bypass_socket,
+	.destroy = ipsec_destroy,
+};
+
+static kernel_ipsec_t *fake_ipsec_create()
+{
+	return &fake_ipsec;
+}
+
+void fake_net_add(char *addr, char *ifname)
+{
+	fake_addr_t *entry;
+
+	INIT(entry,
+		.addr = host_create_from_string(addr, 0),
+		.ifname = strdup(ifname),
+	);
+	addrs->insert_last(addrs, entry);
+}
+
+void fake_net_source(char *addr)
+{
+	DESTROY_IF(source);
+	source = addr ? host_create_from_string(addr, 0) : NULL;
+}
+
+static void fake_addr_destroy(fake_addr_t *entry)
+{
+	entry->addr->destroy(entry->addr);
+	free(entry->ifname);
+	free(entry);
+}
+
+/* ---- processor that only collects jobs ---- */
+
+static u_int proc_zero(processor_t *this)
+{
+	return 0;
+}
+
+static u_int proc_zero_prio(processor_t *this, job_priority_t prio)
+{
+	return 0;
+}
+
+static void proc_queue_job(processor_t *this, job_t *job)
+{
+	jobs->insert_last(jobs, job);
+}
+
+static void proc_execute_job(processor_t *this, job_t *job)
+{
+	jobs->insert_last(jobs, job);
+}
+
+static void proc_set_threads(processor_t *this, u_int count)
+{
+}
+
+static void proc_nop(processor_t *this)
+{
+}
+
+static processor_t fake_processor = {
+	.get_total_threads = proc_zero,
+	.get_idle_threads = proc_zero,
+	.get_working_threads = proc_zero_prio,
+	.get_job_load = proc_zero_prio,
+	.queue_job = proc_queue_job,
+	.execute_job = proc_execute_job,
+	.set_threads = proc_set_threads,
+	.cancel = proc_nop,
+	.destroy = proc_nop,
+};
+
+u_int jobs_pending(void)
+{
+	return jobs->get_count(jobs);
+}
+
+job_t *job_pop(void)
+{
+	job_t *job = NULL;
+
+	jobs->remove_first(jobs, (void**)&job);
+	return job;
+}
+
+u_int jobs_run(void)
+{
+	job_t *job;
+	u_int count = 0;
+
+	/* jobs may queue more jobs, run those too */
+	while (jobs->remove_first(jobs, (void**)&job) == SUCCESS)
+	{
+		job->execute(job);
+		job->destroy(job);
+		count++;
+	}
+	return count;
+}
+
+/* ---- IKE_SA manager handing out the test's IKE SAs ---- */
+
+static ike_sa_t *mgr_checkout_by_id(ike_sa_manager_t *this, uint32_t id)
+{
+	enumerator_t *enumerator;
+	ike_sa_t *ike_sa, *found = NULL;
+
+	enumerator = ike_sas->create_enumerator(ike_sas);
+	while (enumerator->enumerate(enumerator, &ike_sa))
+	{
+		if (ike_sa->get_unique_id(ike_sa) == id)
+		{
+			found = ike_sa;
+			break;
+		}
+	}
+	enumerator->destroy(enumerator);
+	return found;
+}
+
+static void mgr_checkin(ike_sa_manager_t *this, ike_sa_t *ike_sa)
+{
+}
+
+static void mgr_checkin_and_destroy(ike_sa_manager_t *this, ike_sa_t *ike_sa)
+{
+	ck_abort_msg("IKE_SA checked in for destruction");
+}
+
+static ike_sa_manager_t fake_ike_sa_manager = {
+	.checkout_by_id = mgr_checkout_by_id,
+	.checkin = mgr_checkin,
+	.checkin_and_destroy = mgr_checkin_and_destroy,
+};
+
+/* ---- IKE SA methods the manager's jobs use to start exchanges ---- */
+
+static void ike_queue_task(ike_sa_t *this, task_t *task)
+{
+	tasks->insert_last(tasks, task);
+}
+
+static status_t ike_initiate(ike_sa_t *this, child_cfg_t *cfg,
+							 child_init_args_t *args)
+{
+	if (cfg)
+	{
+		cfgs->insert_last(cfgs, cfg);
+	}
+	return SUCCESS;
+}
+
+task_t *task_pop(void)
+{
+	task_t *task = NULL;
+
+	tasks->remove_first(tasks, (void**)&task);
+	return task;
+}
+
+u_int tasks_pending(void)
+{
+	return tasks->get_count(tasks);
+}
+
+child_cfg_t *child_cfg_pop(void)
+{
+	child_cfg_t *cfg = NULL;
+
+	cfgs->remove_first(cfgs, (void**)&cfg);
+	return cfg;
+}
+
+/* ---- prober recording what would go out ---- */
+
+static bool prober_send(mif_prober_t *this, host_t *src, host_t *dst,
+						uint32_t ifindex, chunk_t data)
+{
+	sent_probe_t *probe;
+
+	INIT(probe,
+		.src = src->clone(src),
+		.dst = dst->clone(dst),
+		.data = chunk_clone(data),
+	);
+	probes->insert_last(probes, probe);
+	return TRUE;
+}
+
+static void prober_destroy(mif_prober_t *this)
+{
+}
+
+static mif_prober_t fake_prober = {
+	.send = prober_send,
+	.destroy = prober_destroy,
+};
+
+void sent_probe_destroy(sent_probe_t *probe)
+{
+	if (probe)
+	{
+		probe->src->destroy(probe->src);
+		probe->dst->destroy(probe->dst);
+		chunk_free(&probe->data);
+		free(probe);
+	}
+}
+
+sent_probe_t *probe_pop(void)
+{
+	sent_probe_t *probe = NULL;
+
+	probes->remove_first(probes, (void**)&probe);
+	return probe;
+}
+
+u_int probes_pending(void)
+{
+	return probes->get_count(probes);
+}
+
+/* ---- setup ---- */
+
+/**
+ * A UDP port nobody uses right now, for the manager's real probe socket.
+ */
+static uint16_t free_port(void)
+{
+	struct sockaddr_in sin = {
+		.sin_family = AF_INET,
+	};
+	socklen_t len = sizeof(sin);
+	int fd;
+
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	ck_assert(fd >= 0);
+	ck_assert(bind(fd, (struct sockaddr*)&sin, len) == 0);
+	ck_assert(getsockname(fd, (struct sockaddr*)&sin, &len) == 0);
+	close(fd);
+	return ntohs(sin.sin_port);
+}
+
+static char *extra_conf;
+
+void harness_settings(char *conf)
+{
+	extra_conf = conf;
+}
+
+void harness_setup(void)
+{
+	char conf[1024];
+
+	ck_assert(library_init(NULL, "charon"));
+	mgr_probe_port = free_port();
+	/* replace whatever strongswan.conf the host has */
+	snprintf(conf, sizeof(conf),
+			 "charon {\n"
+			 "  plugins {\n"
+			 "    mif {\n"
+			 "      database = \"\"\n"
+			 "      probe_port = %u\n"
+			 "      probe_interval = %u\n"
+			 "      dead_interval = %u\n"
+			 "      rr_tries = %u\n"
+			 "      max_paths = %u\n"
+			 "      monitor {\n"
+			 "        interfaces_use = none-such\n"
+			 "      }\n"
+			 "    }\n"
+			 "  }\n"
+			 "}\n"
+			 "%s\n", mgr_probe_port, TEST_INTERVAL, TEST_DEAD, TEST_RR_TRIES,
+			 TEST_MAX_PATHS, extra_conf ?: "");
+	ck_assert(lib->settings->load_string(lib->settings, conf, FALSE));
+	/* never the system's binding database */
+	ck_assert_str_eq(lib->settings->get_str(lib->settings,
+					 "charon.plugins.mif.database", "unset"), "");
+	ck_assert(libcharon_init());
+	ck_assert_msg(lib->plugins->load(lib->plugins, "random sha2 hmac nonce"),
+				  "loading crypto plugins failed");
+
+	addrs = linked_list_create();
+	jobs = linked_list_create();
+	tasks = linked_list_create();
+	cfgs = linked_list_create();
+	probes = linked_list_create();
+	ike_sas = linked_list_create();
+	fake_net_add(ME_IKE, "tst0");
+	fake_net_add(ME_2, "tst1");
+	fake_net_add(ME_6, "tst2");
+	fake_net_add("fe80::1", "tst2");
+	fake_net_add("10.77.0.1", "mif1p2");
+	fake_net_source(ME_IKE);
+	ck_assert(charon->kernel->add_net_interface(charon->kernel,
+												fake_net_create));
+	ck_assert(charon->kernel->add_ipsec_interface(charon->kernel,
+												  fake_ipsec_create));
+	charon->ike_sa_manager = &fake_ike_sa_manager;
+
+	ck_assert(libmif_init());
+	mgr = mif_manager_create(mif_get(), NULL);
+	ck_assert_msg(mgr, "manager creation failed (probe port %u)",
+				  mgr_probe_port);
+	priv = (private_mif_manager_t*)mgr;
+	ck_assert_int_eq(priv->interval, TEST_INTERVAL);
+	ck_assert_int_eq(priv->dead, TEST_DEAD);
+	ck_assert_int_eq(priv->rr_tries, TEST_RR_TRIES);
+
+	/* no sockets, netlink or kernel routes: the fakes stand in */
+	priv->prober->destroy(priv->prober);
+	priv->prober = &fake_prober;
+	if (priv->monitor)
+	{
+		priv->monitor->remove_listener(priv->monitor, &priv->monitor_listener);
+		priv->monitor->destroy(priv->monitor);
+		priv->monitor = NULL;
+	}
+	DESTROY_IF(priv->srcroute);
+	priv->srcroute = NULL;
+
+	/* from here on every job waits for jobs_run() */
+	real_processor = lib->processor;
+	lib->processor = &fake_processor;
+}
+
+void harness_teardown(void)
+{
+	sent_probe_t *probe;
+	child_cfg_t *cfg;
+	task_t *task;
+	job_t *job;
+
+	while (jobs->remove_first(jobs, (void**)&job) == SUCCESS)
+	{
+		job->destroy(job);
+	}
+	jobs->destroy(jobs);
+	while ((task = task_pop()))
+	{
+		task->destroy(task);
+	}
+	tasks->destroy(tasks);
+	while ((cfg = child_cfg_pop()))
+	{
+		cfg->destroy(cfg);
+	}
+	cfgs->destroy(cfgs);
+	while ((probe = probe_pop()))
+	{
+		sent_probe_destroy(probe);
+	}
+	probes->destroy(probes);
+
+	mgr->destroy(mgr);
+	mgr = NULL;
+	priv = NULL;
+	lib->processor = real_processor;
+	libmif_deinit();
+	ike_sas->destroy(ike_sas);
+	charon->ike_sa_manager = NULL;
+	charon->kernel->remove_net_interface(charon->kernel, fake_net_create);
+	charon->kernel->remove_ipsec_interface(charon->kernel, fake_ipsec_create);
+	addrs->destroy_function(addrs, (void*)fake_addr_destroy);
+	fake_net_source(NULL);
+	libcharon_deinit();
+	library_deinit();
+}
+
+/* ---- the peer and its IKE SA ---- */
+
+peer_t *peer_create(bool mgr_initiator)
+{
+	ike_cfg_create_t ike = {
+		.version = IKEV2,
+		.local = ME_IKE,
+		.remote = PEER_IKE,
+		.remote_port = IKEV2_UDP_PORT,
+	};
+	peer_cfg_create_t pcfg = {
+		.unique = UNIQUE_NO,
+	};
+	child_cfg_create_t ccfg = {
+		.mode = MODE_TUNNEL,
+	};
+	static uint64_t spi = 0x1000;
+	ike_sa_id_t *id;
+	peer_cfg_t *peer_cfg;
+	child_cfg_t *child_cfg;
+	rng_t *rng;
+	peer_t *peer;
+
+	INIT(peer,
+		.mgr_initiator = mgr_initiator,
+		.sup = {
+			.version = MIF_MSG_VERSION,
+			.max_paths = 4,
+			.probe_port = PEER_PROBE_PORT,
+		},
+		.mid = 1,
+	);
+	rng = lib->crypto->create_rng(lib->crypto, RNG_WEAK);
+	ck_assert(rng);
+	ck_assert(rng->get_bytes(rng, sizeof(peer->sup.seed), peer->sup.seed));
+	rng->destroy(rng);
+
+	peer_cfg = peer_cfg_create("conn", ike_cfg_create(&ike), &pcfg);
+	child_cfg = child_cfg_create("net", &ccfg);
+	child_cfg->add_proposal(child_cfg, proposal_create_default(PROTO_ESP));
+	peer_cfg->add_child_cfg(peer_cfg, child_cfg);
+
+	spi++;
+	id = ike_sa_id_create(IKEV2_MAJOR_VERSION, htobe64(spi),
+						  htobe64(spi << 16), mgr_initiator);
+	peer->ike_sa = ike_sa_create(id, mgr_initiator, IKEV2);
+	id->destroy(id);
+	ck_assert(peer->ike_sa);
+	peer->ike_sa->set_peer_cfg(peer->ike_sa, peer_cfg);
+	peer_cfg->destroy(peer_cfg);
+	peer->ike_sa->set_my_host(peer->ike_sa,
+							  host_create_from_string(ME_IKE, 500));
+	peer->ike_sa->set_other_host(peer->ike_sa,
+								 host_create_from_string(PEER_IKE, 500));
+	peer->ike_sa->set_my_id(peer->ike_sa,
+							identification_create_from_string("moon"));
+	peer->ike_sa->set_other_id(peer->ike_sa,
+							   identification_create_from_string("sun"));
+	peer->ike_sa->queue_task = ike_queue_task;
+	peer->ike_sa->initiate = ike_initiate;
+	ike_sas->insert_last(ike_sas, peer->ike_sa);
+	return peer;
+}
+
+void peer_destroy(peer_t *peer)
+{
+	ike_sas->remove(ike_sas, peer->ike_sa, NULL);
+	mgr->listener.ike_updown(&mgr->listener, peer->ike_sa, FALSE);
+	peer->ike_sa->destroy(peer->ike_sa);
+	chunk_clear(&peer->key_in);
+	chunk_clear(&peer->key_out);
+	free(peer);
+}
+
+mif_conn_t *peer_conn(peer_t *peer)
+{
+	return priv->conns->get(priv->conns, (void*)(uintptr_t)
+							peer->ike_sa->get_unique_id(peer->ike_sa));
+}
+
+bool peer_enabled(peer_t *peer)
+{
+	mif_conn_t *conn = peer_conn(peer);
+
+	return conn && conn->key_rx.len;
+}
+
+/* ---- IKE_AUTH ---- */
+
+chunk_t peer_supported_data(peer_t *peer)
+{
+	const char *reason;
+	chunk_t data;
+
+	ck_assert(mif_msg_build_supported(&peer->sup, &data, &reason) ==
+			  MIF_MSG_OK);
+	return data;
+}
+
+/**
+ * Derive the peer's probe keys once both MIF_SUPPORTED are known, as
+ * mif_conn_derive_keys() does on the other side.
+ */
+static void peer_derive_keys(peer_t *peer)
+{
+	ike_sa_id_t *id = peer->ike_sa->get_id(peer->ike_sa);
+	chunk_t seed = chunk_from_thing(peer->sup.seed);
+	chunk_t mgr_seed = chunk_from_thing(peer->mgr_sup.seed);
+
+	chunk_clear(&peer->key_in);
+	chunk_clear(&peer->key_out);
+	ck_assert(mif_msg_derive_probe_key(seed, mgr_seed,
+					id->get_initiator_spi(id), id->get_responder_spi(id),
+					&peer->key_in) == MIF_MSG_OK);
+	ck_assert(mif_msg_derive_probe_key(mgr_seed, seed,
+					id->get_initiator_spi(id), id->get_responder_spi(id),
+					&peer->key_out) == MIF_MSG_OK);
+}
+
+message_t *auth_request(bool with_id)
+{
+	message_t *message;
+	identification_t *id;
+
+	message = message_create(IKEV2_MAJOR_VERSION, IKEV2_MINOR_VERSION);
+	message->set_exchange_type(message, IKE_AUTH);
+	message->set_request(message, TRUE);
+	message->set_message_id(message, 1);
+	if (with_id)
+	{
+		id = identification_create_from_string("moon");
+		message->add_payload(message, (payload_t*)
+				id_payload_create_from_identification(PLV2_ID_INITIATOR, id));
+		id->destroy(id);
+	}
+	return message;
+}
+
+message_t *auth_response(bool with_auth)
+{
+	message_t *message;
+
+	message = message_create(IKEV2_MAJOR_VERSION, IKEV2_MINOR_VERSION);
+	message->set_exchange_type(message, IKE_AUTH);
+	message->set_request(message, FALSE);
+	message->set_message_id(message, 1);
+	if (with_auth)
+	{
+		message->add_payload(message, (payload_t*)auth_payload_create());
+	}
+	return message;
+}
+
+void msg_in(peer_t *peer, message_t *message)
+{
+	mgr->listener.message(&mgr->listener, peer->ike_sa, message, TRUE, TRUE);
+}
+
+/**
+ * Let the manager see an outgoing message; TRUE if it added a
+ * MIF_SUPPORTED, which is then parsed into peer->mgr_sup.
+ */
+bool msg_out(peer_t *peer, message_t *message)
+{
+	const char *reason;
+	chunk_t data;
+
+	mgr->listener.message(&mgr->listener, peer->ike_sa, message, FALSE, TRUE);
+	data = get_notify_data(message, MIF_SUPPORTED);
+	if (!data.len)
+	{
+		return FALSE;
+	}
+	ck_assert_int_eq(count_notifies(message, MIF_SUPPORTED), 1);
+	ck_assert_msg(mif_msg_parse_supported(data, &peer->mgr_sup, &reason) ==
+				  MIF_MSG_OK, "manager's MIF_SUPPORTED: %s", reason);
+	return TRUE;
+}
+
+void ike_up(peer_t *peer)
+{
+	peer->ike_sa->set_state(peer->ike_sa, IKE_ESTABLISHED);
+	mgr->listener.ike_updown(&mgr->listener, peer->ike_sa, TRUE);
+}
+
+bool negotiate_responder(peer_t *peer, chunk_t data)
+{
+	message_t *message;
+	bool sent;
+
+	message = auth_request(TRUE);
+	if (data.len)
+	{
+		message->add_notify(message, FALSE, MIF_SUPPORTED, data);
+	}
+	msg_in(peer, message);
+	message->destroy(message);
+	/* charon's responder is established while it builds the response */
+	ike_up(peer);
+	message = auth_response(TRUE);
+	sent = msg_out(peer, message);
+	message->destroy(message);
+	if (sent)
+	{
+		peer_derive_keys(peer);
+	}
+	return sent;
+}
+
+bool negotiate_initiator(peer_t *peer, chunk_t data)
+{
+	message_t *message;
+	bool sent;
+
+	message = auth_request(TRUE);
+	sent = msg_out(peer, message);
+	message->destroy(message);
+	message = auth_response(TRUE);
+	if (data.len)
+	{
+		message->add_notify(message, FALSE, MIF_SUPPORTED, data);
+	}
+	msg_in(peer, message);
+	message->destroy(message);
+	ike_up(peer);
+	if (sent)
+	{
+		peer_derive_keys(peer);
+	}
+	return sent;
+}
+
+/* ---- INFORMATIONAL ---- */
+
+message_t *info_request(peer_t *peer)
+{
+	message_t *message;
+
+	message = message_create(IKEV2_MAJOR_VERSION, IKEV2_MINOR_VERSION);
+	message->set_exchange_type(message, INFORMATIONAL);
+	message->set_request(message, TRUE);
+	message->set_message_id(message, ++peer->mid);
+	return message;
+}
+
+/**
+ * The peer's request goes in, charon builds the automatic response and the
+ * manager adds its answers to it (request destroyed).
+ */
+message_t *info_exchange(peer_t *peer, message_t *request)
+{
+	message_t *response;
+
+	msg_in(peer, request);
+	response = message_create(IKEV2_MAJOR_VERSION, IKEV2_MINOR_VERSION);
+	response->set_exchange_type(response, INFORMATIONAL);
+	response->set_request(response, FALSE);
+	response->set_message_id(response, request->get_message_id(request));
+	request->destroy(request);
+	mgr->listener.message(&mgr->listener, peer->ike_sa, response, FALSE,
+						  TRUE);
+	return response;
+}
+
+int count_notifies(message_t *message, int type)
+{
+	enumerator_t *enumerator;
+	payload_t *payload;
+	notify_payload_t *notify;
+	int count = 0;
+
+	enumerator = message->create_payload_enumerator(message);
+	while (enumerator->enumerate(enumerator, &payload))
+	{
+		if (payload->get_type(payload) == PLV2_NOTIFY)
+		{
+			notify = (notify_payload_t*)payload;
+			if ((int)notify->get_notify_type(notify) == type)
+			{
+				count++;
+			}
+		}
+	}
+	enumerator->destroy(enumerator);
+	return count;
+}
+
+chunk_t get_notify_data(message_t *message, int type)
+{
+	notify_payload_t *notify;
+
+	notify = message->get_notify(message, type);
+	return notify ? notify->get_notification_data(notify) : chunk_empty;
+}
+
+int get_acks(message_t *response, mif_msg_path_ack_t *acks, int max)
+{
+	enumerator_t *enumerator;
+	payload_t *payload;
+	notify_payload_t *notify;
+	const char *reason;
+	int count = 0;
+
+	enumerator = response->create_payload_enumerator(response);
+	while (enumerator->enumerate(enumerator, &payload))
+	{
+		if (payload->get_type(payload) != PLV2_NOTIFY)
+		{
+			continue;
+		}
+		notify = (notify_payload_t*)payload;
+		ck_assert_int_eq(notify->get_notify_type(notify), MIF_PATH_ACK);
+		ck_assert(count < max);
+		ck_assert_msg(mif_msg_parse_path_ack(
+							notify->get_notification_data(notify),
+							&acks[count], &reason) == MIF_MSG_OK,
+					  "MIF_PATH_ACK: %s", reason);
+		count++;
+	}
+	enumerator->destroy(enumerator);
+	return count;
+}
+
+/* ---- notify data ---- */
+
+chunk_t build_add(uint16_t bid, uint16_t seq, char *local, char *remote)
+{
+	mif_msg_path_add_t add = {
+		.bid = bid,
+		.seq = seq,
+		.kind = MIF_IF_WLAN,
+		.priority = 10,
+		.local = host_create_from_string(local, 0),
+		.remote = host_create_from_string(remote, 0),
+		.ifname = "wlan0",
+	};
+	const char *reason;
+	chunk_t data;
+
+	ck_assert_msg(mif_msg_build_path_add(&add, &data, &reason) == MIF_MSG_OK,
+				  "%s", reason);
+	mif_msg_path_add_clear(&add);
+	return data;
+}
+
+chunk_t build_rr(uint16_t bid, uint16_t seq, uint8_t *cookie)
+{
+	mif_msg_path_rr_t rr = {
+		.bid = bid,
+		.seq = seq,
+	};
+	const char *reason;
+	chunk_t data;
+
+	memcpy(rr.cookie, cookie, sizeof(rr.cookie));
+	ck_assert(mif_msg_build_path_rr(&rr, &data, &reason) == MIF_MSG_OK);
+	return data;
+}
+
+chunk_t build_remove(uint16_t bid, uint16_t seq)
+{
+	mif_msg_path_remove_t rem = {
+		.bid = bid,
+		.seq = seq,
+		.reason = MIF_REMOVE_ADMIN,
+	};
+	const char *reason;
+	chunk_t data;
+
+	ck_assert(mif_msg_build_path_remove(&rem, &data, &reason) == MIF_MSG_OK);
+	return data;
+}
+
+/* ---- probes ---- */
+
+chunk_t build_probe(peer_t *peer, chunk_t key, mif_probe_type_t type,
+					uint8_t flags, uint16_t bid, uint16_t seq, uint32_t number,
+					uint8_t *cookie, char *addr, uint16_t port)
+{
+	ike_sa_id_t *id = peer->ike_sa->get_id(peer->ike_sa);
+	mif_msg_probe_t probe = {
+		.type = type,
+		.flags = flags,
+		.spi_i = id->get_initiator_spi(id),
+		.spi_r = id->get_responder_spi(id),
+		.bid = bid,
+		.seq = seq,
+		.number = number,
+		.addr = host_create_from_string(addr, port),
+	};
+	const char *reason;
+	chunk_t data;
+
+	if (cookie)
+	{
+		memcpy(probe.cookie, cookie, sizeof(probe.cookie));
+	}
+	ck_assert_msg(mif_msg_build_probe(&probe, key, &data, &reason) ==
+				  MIF_MSG_OK, "%s", reason);
+	mif_msg_probe_clear(&probe);
+	return data;
+}
+
+/**
+ * A datagram arrives on our probe port (datagram freed).
+ */
+void deliver_probe(char *src, char *dst, chunk_t datagram)
+{
+	host_t *s, *d;
+
+	s = host_create_from_string(src, PEER_PROBE_PORT);
+	d = host_create_from_string(dst, mgr_probe_port);
+	mif_mgr_receive_probe(priv, s, d, datagram);
+	s->destroy(s);
+	d->destroy(d);
+	chunk_free(&datagram);
+}
+
+/**
+ * Parse and authenticate a probe the manager sent to the peer.
+ */
+bool parse_sent_probe(peer_t *peer, sent_probe_t *sent, mif_msg_probe_t *out)
+{
+	const char *reason;
+
+	if (mif_msg_parse_probe(sent->data, out, &reason) != MIF_MSG_OK)
+	{
+		return FALSE;
+	}
+	if (mif_msg_verify_probe(sent->data, peer->key_out, &reason) != MIF_MSG_OK)
+	{
+		mif_msg_probe_clear(out);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* ---- paths ---- */
+
+mif_path_t *path_get(peer_t *peer, uint16_t bid)
+{
+	enumerator_t *enumerator;
+	mif_path_t *path, *found = NULL;
+	uint32_t ike_id;
+	char *name;
+
+	enumerator = mgr->create_path_enumerator(mgr);
+	while (enumerator->enumerate(enumerator, &ike_id, &name, &path))
+	{
+		if (ike_id == peer->ike_sa->get_unique_id(peer->ike_sa) &&
+			path->bid == bid)
+		{
+			found = path;
+		}
+	}
+	enumerator->destroy(enumerator);
+	return found;
+}
+
+int path_state(peer_t *peer, uint16_t bid)
+{
+	mif_path_t *path = path_get(peer, bid);
+
+	return path ? (int)path->state : -1;
+}
+
+u_int path_count(peer_t *peer)
+{
+	enumerator_t *enumerator;
+	mif_path_t *path;
+	uint32_t ike_id;
+	char *name;
+	u_int count = 0;
+
+	enumerator = mgr->create_path_enumerator(mgr);
+	while (enumerator->enumerate(enumerator, &ike_id, &name, &path))
+	{
+		if (ike_id == peer->ike_sa->get_unique_id(peer->ike_sa))
+		{
+			count++;
+		}
+	}
+	enumerator->destroy(enumerator);
+	return count;
+}
+
+/**
+ * State of a path's binding in libmif, -1 if there is none.
+ */
+int binding_state(peer_t *peer, uint16_t bid)
+{
+	mif_key_t key = {};
+	mif_binding_t binding;
+	char id[BUF_LEN];
+
+	snprintf(id, sizeof(id), "%Y", peer->ike_sa->get_other_id(peer->ike_sa));
+	key.id = id;
+	if (!mif_get()->get_binding(mif_get(), &key, bid, &binding))
+	{
+		return -1;
+	}
+	return binding.state;
+}
+
+/**
+ * The peer ADDs a path and the manager accepts it; returns the RR cookie
+ * from the manager's RR probe.
+ */
+void verifier_add(peer_t *peer, uint16_t bid, uint16_t seq, char *local,
+				  char *remote, uint8_t *cookie)
+{
+	mif_msg_path_ack_t acks[2];
+	mif_msg_probe_t probe;
+	sent_probe_t *sent;
+	message_t *message;
+	chunk_t data;
+
+	message = info_request(peer);
+	data = build_add(bid, seq, local, remote);
+	message->add_notify(message, FALSE, MIF_PATH_ADD, data);
+	chunk_free(&data);
+	message = info_exchange(peer, message);
+	ck_assert_int_eq(get_acks(message, acks, countof(acks)), 1);
+	ck_assert_int_eq(acks[0].status, MIF_ACK_ACCEPTED);
+	message->destroy(message);
+	ck_assert_int_eq(path_state(peer, bid), MIF_PATH_CHECKING);
+
+	sent = probe_pop();
+	ck_assert(sent);
+	ck_assert(parse_sent_probe(peer, sent, &probe));
+	memcpy(cookie, probe.cookie, MIF_MSG_COOKIE_LEN);
+	mif_msg_probe_clear(&probe);
+	sent_probe_destroy(sent);
+}
+
+/**
+ * A child_sa_t as charon would report for a path's CHILD SA.
+ */
+child_sa_t *path_child(peer_t *peer, uint16_t bid, char *local, char *remote)
+{
+	child_cfg_create_t data = {
+		.mode = MODE_TRANSPORT,
+	};
+	child_sa_create_t sa = {};
+	child_cfg_t *cfg;
+	child_sa_t *child_sa;
+	host_t *me, *other;
+	char name[32];
+
+	snprintf(name, sizeof(name), "mif-path-%u", bid);
+	cfg = child_cfg_create(name, &data);
+	me = host_create_from_string(local, 0);
+	other = host_create_from_string(remote, 0);
+	child_sa = child_sa_create(me, other, cfg, &sa);
+	me->destroy(me);
+	other->destroy(other);
+	cfg->destroy(cfg);
+	return child_sa;
+}
+
+/**
+ * Take a verifier path through RR and its CHILD SA to ACTIVE.
+ */
+child_sa_t *verifier_active(peer_t *peer, uint16_t bid, uint16_t seq,
+							char *local, char *remote)
+{
+	uint8_t cookie[MIF_MSG_COOKIE_LEN];
+	mif_msg_path_ack_t acks[1];
+	message_t *message;
+	child_sa_t *child_sa;
+	child_cfg_t *cfg;
+	chunk_t data;
+
+	verifier_add(peer, bid, seq, local, remote, cookie);
+	message = info_request(peer);
+	data = build_rr(bid, seq, cookie);
+	message->add_notify(message, FALSE, MIF_PATH_RR, data);
+	chunk_free(&data);
+	message = info_exchange(peer, message);
+	ck_assert_int_eq(get_acks(message, acks, countof(acks)), 1);
+	ck_assert_int_eq(acks[0].status, MIF_ACK_ACCEPTED);
+	message->destroy(message);
+	ck_assert_int_eq(path_state(peer, bid), MIF_PATH_CHILD);
+	ck_assert_int_eq(jobs_run(), 1);
+	cfg = child_cfg_pop();
+	ck_assert(cfg);
+	cfg->destroy(cfg);
+
+	child_sa = path_child(peer, bid, remote, local);
+	mgr->listener.child_updown(&mgr->listener, peer->ike_sa, child_sa, TRUE);
+	ck_assert_int_eq(path_state(peer, bid), MIF_PATH_ACTIVE);
+	return child_sa;
+}
+
+bool host_is(host_t *host, char *addr)
+{
+	host_t *other = host_create_from_string(addr, 0);
+	bool equal;
+
+	equal = other && host->ip_equals(host, other);
+	DESTROY_IF(other);
+	return equal;
+}
+
+void sleep_ms(u_int ms)
+{
+	usleep(ms * 1000);
+}
