@@ -1121,7 +1121,17 @@ bool host_is(host_t *host, char *addr)
 	return equal;
 }
 
-void sleep_ms(u_int ms)
+/**
+ * Pretend the last authenticated probe on a path came ms earlier.
+ */
+void age_path(peer_t *peer, uint16_t bid, u_int ms)
 {
-	usleep(ms * 1000);
+	mif_path_t *path = path_get(peer, bid);
+	int64_t usec;
+
+	ck_assert(path);
+	usec = (int64_t)path->last_rx.tv_sec * 1000000 + path->last_rx.tv_usec -
+		   (int64_t)ms * 1000;
+	path->last_rx.tv_sec = usec / 1000000;
+	path->last_rx.tv_usec = usec % 1000000;
 }

@@ -42,9 +42,10 @@
 /** the peer's probe port */
 #define PEER_PROBE_PORT 4777
 
-/** probe and dead interval (ms), RR tries, configured for every test */
+/** probe and dead interval (ms), RR tries, configured for every test; time
+ * passes for a path by age_path(), not by sleeping */
 #define TEST_INTERVAL 10
-#define TEST_DEAD 50
+#define TEST_DEAD 1000
 #define TEST_RR_TRIES 3
 #define TEST_MAX_PATHS 3
 
@@ -153,7 +154,7 @@ child_sa_t *verifier_active(peer_t *peer, uint16_t bid, uint16_t seq,
 							char *local, char *remote);
 child_sa_t *path_child(peer_t *peer, uint16_t bid, char *local, char *remote);
 
-void sleep_ms(u_int ms);
+void age_path(peer_t *peer, uint16_t bid, u_int ms);
 bool host_is(host_t *host, char *addr);
 
 /* test cases */

@@ -10,7 +10,8 @@
 /*
  * Liveness (doc/protocol.md 8 rows 7 and 9, 9): an ACTIVE path without an
  * authenticated probe for the dead interval is DEAD, and an authenticated
- * probe brings it back. Runs with a 10 ms tick and a 50 ms dead interval.
+ * probe brings it back. Time passes by ageing the path's last probe, so
+ * nothing sleeps.
  */
 
 #include "manager_tests.h"
@@ -98,13 +99,14 @@ START_TEST(test_dead_after_interval)
 	drain_probes();
 	mif_mgr_tick(priv);
 	ck_assert_int_eq(path_state(peer, 2), MIF_PATH_ACTIVE);
-	sleep_ms(TEST_DEAD / 2);
+	age_path(peer, 2, TEST_DEAD / 2);
 	mif_mgr_tick(priv);
 	ck_assert_int_eq(path_state(peer, 2), MIF_PATH_ACTIVE);
-	sleep_ms(TEST_DEAD / 2 + 20);
+	ck_assert_int_eq(binding_state(peer, 2), MIF_BINDING_ACTIVE);
+	age_path(peer, 2, TEST_DEAD / 2 + 10);
 	mif_mgr_tick(priv);
 	ck_assert_int_eq(path_state(peer, 2), MIF_PATH_DEAD);
-	/* DEAD only through a probe */
+	/* only a probe brings it back, ticks do not */
 	mif_mgr_tick(priv);
 	ck_assert_int_eq(path_state(peer, 2), MIF_PATH_DEAD);
 }
@@ -113,10 +115,13 @@ END_TEST
 START_TEST(test_fresh_path_grace)
 {
 	/* nothing heard yet: three dead intervals for the first probe */
-	sleep_ms(TEST_DEAD + 20);
+	age_path(peer, 2, TEST_DEAD + 10);
 	mif_mgr_tick(priv);
 	ck_assert_int_eq(path_state(peer, 2), MIF_PATH_ACTIVE);
-	sleep_ms(2 * TEST_DEAD);
+	age_path(peer, 2, TEST_DEAD);
+	mif_mgr_tick(priv);
+	ck_assert_int_eq(path_state(peer, 2), MIF_PATH_ACTIVE);
+	age_path(peer, 2, TEST_DEAD);
 	mif_mgr_tick(priv);
 	ck_assert_int_eq(path_state(peer, 2), MIF_PATH_DEAD);
 }
@@ -129,24 +134,44 @@ START_TEST(test_probes_keep_alive)
 	for (i = 0; i < 6; i++)
 	{
 		request(peer->key_in, i + 1);
-		sleep_ms(TEST_DEAD / 3);
+		age_path(peer, 2, TEST_DEAD - 100);
 		mif_mgr_tick(priv);
 		ck_assert_int_eq(path_state(peer, 2), MIF_PATH_ACTIVE);
 	}
 	drain_probes();
+	/* forged probes do not keep it alive */
+	for (i = 0; i < 3; i++)
+	{
+		request(peer->key_out, i + 10);
+		age_path(peer, 2, TEST_DEAD / 2);
+		mif_mgr_tick(priv);
+	}
+	ck_assert_int_eq(path_state(peer, 2), MIF_PATH_DEAD);
+	ck_assert_int_eq(probes_pending(), 0);
 }
 END_TEST
 
-START_TEST(test_dead_revived)
+/**
+ * Let the fresh path die.
+ */
+static void kill_path(void)
 {
-	sleep_ms(3 * TEST_DEAD + 20);
+	age_path(peer, 2, 3 * TEST_DEAD + 10);
 	mif_mgr_tick(priv);
 	ck_assert_int_eq(path_state(peer, 2), MIF_PATH_DEAD);
+}
+
+START_TEST(test_dead_revived)
+{
+	kill_path();
 
 	/* forged, reflected, misdirected: still dead */
 	request(peer->key_out, 1);
 	deliver_probe(STRANGER, ME_2, build_probe(peer, peer->key_in,
 					MIF_PROBE_REQUEST, 0, 2, 1, 2, NULL, ME_2,
+					mgr_probe_port));
+	deliver_probe(PEER_2, ME_IKE, build_probe(peer, peer->key_in,
+					MIF_PROBE_REQUEST, 0, 2, 1, 2, NULL, ME_IKE,
 					mgr_probe_port));
 	deliver_probe(PEER_2, ME_2, build_probe(peer, peer->key_in,
 					MIF_PROBE_REQUEST, 0, 3, 1, 2, NULL, ME_2,
@@ -163,8 +188,8 @@ START_TEST(test_dead_revived)
 	mif_mgr_tick(priv);
 	ck_assert_int_eq(path_state(peer, 2), MIF_PATH_ACTIVE);
 
-	/* and it dies again without further probes */
-	sleep_ms(TEST_DEAD + 20);
+	/* it was heard now: one dead interval, not three */
+	age_path(peer, 2, TEST_DEAD + 10);
 	mif_mgr_tick(priv);
 	ck_assert_int_eq(path_state(peer, 2), MIF_PATH_DEAD);
 	request(peer->key_in, 8);
@@ -177,9 +202,7 @@ START_TEST(test_dead_rr_probe_no_revival)
 {
 	uint8_t cookie[MIF_MSG_COOKIE_LEN] = {};
 
-	sleep_ms(3 * TEST_DEAD + 20);
-	mif_mgr_tick(priv);
-	ck_assert_int_eq(path_state(peer, 2), MIF_PATH_DEAD);
+	kill_path();
 	/* an RR request is only about return routability */
 	deliver_probe(PEER_2, ME_2, build_probe(peer, peer->key_in,
 					MIF_PROBE_REQUEST, MIF_PROBE_RR, 2, 1, 0, cookie, ME_2,
