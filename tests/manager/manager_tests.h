@@ -84,8 +84,8 @@ typedef struct {
 
 void harness_setup(void);
 void harness_teardown(void);
-/** settings each test may change before harness_setup() */
-void harness_settings(char *conf);
+void harness_add_ike_sa(ike_sa_t *ike_sa);
+void harness_remove_ike_sa(ike_sa_t *ike_sa);
 
 /* fake kernel-net */
 void fake_net_add(char *addr, char *ifname);
@@ -109,6 +109,7 @@ void sent_probe_destroy(sent_probe_t *probe);
 /* the peer */
 peer_t *peer_create(bool mgr_initiator);
 void peer_destroy(peer_t *peer);
+void peer_rekey(peer_t *peer);
 mif_conn_t *peer_conn(peer_t *peer);
 bool peer_enabled(peer_t *peer);
 

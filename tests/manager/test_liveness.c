@@ -212,6 +212,38 @@ START_TEST(test_dead_rr_probe_no_revival)
 }
 END_TEST
 
+START_TEST(test_ike_rekey)
+{
+	chunk_t old_key = chunk_clone(peer->key_in);
+	mif_msg_probe_t probe;
+	sent_probe_t *sent;
+	ike_sa_id_t *id;
+	uint32_t old_id = peer->ike_sa->get_unique_id(peer->ike_sa);
+
+	kill_path();
+	peer_rekey(peer);
+	/* the path moved to the new IKE SA, in its state */
+	ck_assert(peer->ike_sa->get_unique_id(peer->ike_sa) != old_id);
+	ck_assert_int_eq(path_state(peer, 2), MIF_PATH_DEAD);
+	ck_assert(peer_enabled(peer));
+	/* the keys are bound to the SPIs: derived again */
+	ck_assert(!chunk_equals(old_key, peer->key_in));
+	ck_assert(chunk_equals(peer_conn(peer)->key_rx, peer->key_in));
+	chunk_free(&old_key);
+
+	request(peer->key_in, 1);
+	ck_assert_int_eq(path_state(peer, 2), MIF_PATH_ACTIVE);
+	sent = probe_pop();
+	ck_assert(sent);
+	ck_assert(parse_sent_probe(peer, sent, &probe));
+	id = peer->ike_sa->get_id(peer->ike_sa);
+	ck_assert(probe.spi_i == id->get_initiator_spi(id));
+	ck_assert(probe.spi_r == id->get_responder_spi(id));
+	mif_msg_probe_clear(&probe);
+	sent_probe_destroy(sent);
+}
+END_TEST
+
 TCase *liveness_tests(void)
 {
 	TCase *tc = tcase_create("liveness");
@@ -224,5 +256,6 @@ TCase *liveness_tests(void)
 	tcase_add_test(tc, test_probes_keep_alive);
 	tcase_add_test(tc, test_dead_revived);
 	tcase_add_test(tc, test_dead_rr_probe_no_revival);
+	tcase_add_test(tc, test_ike_rekey);
 	return tc;
 }
