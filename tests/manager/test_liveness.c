@@ -179,11 +179,19 @@ START_TEST(test_dead_revived)
 	ck_assert_int_eq(path_state(peer, 2), MIF_PATH_DEAD);
 	ck_assert_int_eq(probes_pending(), 0);
 
-	/* a valid reply counts as well as a request */
+	/* a reply to nothing we asked for is unsolicited (or replayed) */
 	deliver_probe(PEER_2, ME_2, build_probe(peer, peer->key_in,
 					MIF_PROBE_REPLY, 0, 2, 1, 7, NULL, ME_2,
 					mgr_probe_port));
+	ck_assert_int_eq(path_state(peer, 2), MIF_PATH_DEAD);
+	ck_assert_int_eq(probes_pending(), 0);
+
+	/* a fresh authenticated request revives it; its replay does not count */
+	request(peer->key_in, 7);
 	ck_assert_int_eq(path_state(peer, 2), MIF_PATH_ACTIVE);
+	ck_assert_int_eq(probes_pending(), 1);
+	drain_probes();
+	request(peer->key_in, 7);
 	ck_assert_int_eq(probes_pending(), 0);
 	mif_mgr_tick(priv);
 	ck_assert_int_eq(path_state(peer, 2), MIF_PATH_ACTIVE);

@@ -215,6 +215,25 @@ START_TEST(test_ack_accepted)
 }
 END_TEST
 
+START_TEST(test_peer_add_in_our_half)
+{
+	mif_msg_path_ack_t acks[2];
+	message_t *message;
+	chunk_t data = build_add(bid2, seq2 + 5, PEER_2, ME_2);
+
+	/* an ADD reusing the BID of our own announced path must not take it
+	 * over: the responder allocates from 0x8000 up */
+	message = info_request(peer);
+	message->add_notify(message, FALSE, MIF_PATH_ADD, data);
+	chunk_free(&data);
+	message = info_exchange(peer, message);
+	ck_assert_int_eq(get_acks(message, acks, countof(acks)), 1);
+	ck_assert_int_eq(acks[0].status, MIF_ACK_BID_CONFLICT);
+	message->destroy(message);
+	ck_assert_int_eq(path_state(peer, bid2), MIF_PATH_ANNOUNCED);
+}
+END_TEST
+
 START_TEST(test_ack_refused)
 {
 	ack_add(MIF_ACK_BAD_ADDRESS);
@@ -358,6 +377,7 @@ TCase *owner_tests(void)
 	tcase_add_test(tc, test_remove_path);
 	tcase_add_test(tc, test_ack_accepted);
 	tcase_add_test(tc, test_ack_refused);
+	tcase_add_test(tc, test_peer_add_in_our_half);
 	tcase_add_test(tc, test_rr_echo);
 	tcase_add_test(tc, test_rr_ignored);
 	tcase_add_test(tc, test_liveness_requests);

@@ -196,6 +196,7 @@ void mif_conn_answer(mif_conn_t *conn, uint32_t mid, notify_type_t type,
  */
 void mif_conn_set_ike_path(mif_conn_t *conn, host_t *local, host_t *remote)
 {
+	free(conn->peer_id);
 	DESTROY_IF(conn->ike_local);
 	DESTROY_IF(conn->ike_remote);
 	conn->ike_local = local->clone(local);

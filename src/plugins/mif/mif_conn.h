@@ -75,8 +75,11 @@ struct mif_path_t {
 	uint32_t child_id;
 	/** GRE device of the path, "" if none */
 	char dev[16];
-	/** probe sequence number of the last request sent */
+	/** probe number of the last liveness request sent (owner) */
 	uint32_t probe_number;
+	/** highest probe number accepted: requests (verifier) or replies
+	 * (owner); older or repeated ones are replays */
+	uint32_t rx_number;
 	/** time of the last authenticated probe received on the path */
 	timeval_t last_rx;
 	/** an authenticated probe was received since the path came up */
@@ -111,12 +114,14 @@ struct mif_conn_t {
 	uint16_t next_bid;
 	/** sequence number of our last ADD/REMOVE */
 	uint16_t seq;
-	/** mif_path_t*, sorted by BID */
+	/** mif_path_t*, in the order they were added */
 	array_t *paths;
 	/** inner destinations to route over the paths, traffic_selector_t* */
 	linked_list_t *routes;
 	/** inner source address for routed traffic (virtual IP), or NULL */
 	host_t *src;
+	/** peer's identity, the libmif session key, NULL before it is up */
+	char *peer_id;
 	/** the IKE SA's current addresses (ports zero), NULL before it is up */
 	host_t *ike_local, *ike_remote;
 	/** the route towards ike_remote is steered off a dead path */

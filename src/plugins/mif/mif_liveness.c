@@ -143,6 +143,16 @@ void mif_mgr_receive_probe(void *data, host_t *src, host_t *dst,
 		echo_rr(this, conn, path, &probe);
 		goto out;
 	}
+	/* liveness probes of the current incarnation only, each number once:
+	 * requests strictly increasing, replies only to what we asked */
+	if (probe.seq != path->seq || probe.number <= path->rx_number ||
+		(probe.type == MIF_PROBE_REPLY && probe.number > path->probe_number))
+	{
+		DBG2(DBG_NET, "mif: dropping replayed or unsolicited probe %u for "
+			 "BID %u from %#H", probe.number, probe.bid, src);
+		goto out;
+	}
+	path->rx_number = probe.number;
 	time_monotonic(&path->last_rx);
 	path->heard = TRUE;
 	if (probe.type == MIF_PROBE_REQUEST)
@@ -268,12 +278,26 @@ job_requeue_t mif_mgr_tick(void *data)
 						DBG1(DBG_IKE, "mif: %H did not answer the return "
 							 "routability check, refusing path BID %u",
 							 path->remote, path->bid);
+						mif_mgr_forget_binding(this, conn, path->bid);
 						mif_mgr_forget_path(this, conn, path->bid);
 						i--;
 						break;
 					}
 					mif_mgr_send_probe(this, conn, path, MIF_PROBE_REQUEST,
 							   MIF_PROBE_RR, 0);
+					break;
+				case MIF_PATH_ANNOUNCED:
+					/* the peer checks within rr_tries seconds or never */
+					if (++path->rr_tries / (1000 / this->interval) >=
+															this->rr_tries + 5)
+					{
+						DBG1(DBG_IKE, "mif: peer never checked path BID %u "
+							 "%H === %H, giving it up", path->bid,
+							 path->local, path->remote);
+						mif_mgr_forget_binding(this, conn, path->bid);
+						mif_mgr_forget_path(this, conn, path->bid);
+						i--;
+					}
 					break;
 				case MIF_PATH_ACTIVE:
 				case MIF_PATH_DEAD:

@@ -65,11 +65,12 @@ METHOD(listener_t, child_updown, bool,
 METHOD(listener_t, ike_updown, bool,
 	private_mif_manager_t *this, ike_sa_t *ike_sa, bool up)
 {
-	uintptr_t id = ike_sa->get_unique_id(ike_sa);
+	uintptr_t unique = ike_sa->get_unique_id(ike_sa);
+	char id[BUF_LEN];
 	mif_conn_t *conn;
 
 	this->mutex->lock(this->mutex);
-	conn = this->conns->get(this->conns, (void*)id);
+	conn = this->conns->get(this->conns, (void*)unique);
 	if (conn && up)
 	{
 		/* a responder's IKE SA comes up while it builds the IKE_AUTH
@@ -80,7 +81,7 @@ METHOD(listener_t, ike_updown, bool,
 			DBG1(DBG_IKE, "mif: peer of IKE_SA %s[%u] does not support "
 				 "multiple interfaces, using plain MOBIKE", conn->name,
 				 conn->ike_id);
-			this->conns->remove(this->conns, (void*)id);
+			this->conns->remove(this->conns, (void*)unique);
 			mif_conn_destroy(conn);
 		}
 		else
@@ -89,6 +90,9 @@ METHOD(listener_t, ike_updown, bool,
 			conn->name = strdup(ike_sa->get_name(ike_sa));
 			mif_conn_set_ike_path(conn, ike_sa->get_my_host(ike_sa),
 								  ike_sa->get_other_host(ike_sa));
+			snprintf(id, sizeof(id), "%Y", ike_sa->get_other_id(ike_sa));
+			free(conn->peer_id);
+			conn->peer_id = strdup(id);
 			DBG1(DBG_IKE, "mif: multiple interfaces enabled for IKE_SA "
 				 "%s[%u], peer accepts %u paths, probes on port %u",
 				 conn->name, conn->ike_id, conn->peer.max_paths,
@@ -107,7 +111,7 @@ METHOD(listener_t, ike_updown, bool,
 		}
 		mif_mgr_forget_all(this, conn);
 		mif_mgr_unsteer(this, conn);
-		this->conns->remove(this->conns, (void*)id);
+		this->conns->remove(this->conns, (void*)unique);
 		mif_conn_destroy(conn);
 	}
 	this->mutex->unlock(this->mutex);
@@ -222,6 +226,7 @@ CALLBACK(addr_job, job_requeue_t,
 			{
 				mif_mgr_send_notify(this, conn->ike_id, MIF_PATH_REMOVE, data);
 			}
+			mif_mgr_delete_child(conn->ike_id, path->child_id);
 			mif_mgr_drop_path(this, conn, ike_sa, path);
 		}
 		this->mutex->unlock(this->mutex);
@@ -361,6 +366,7 @@ METHOD(mif_manager_t, remove_path, bool,
 		}
 		DBG1(DBG_CFG, "mif: removing path BID %u %H === %H", bid, path->local,
 			 path->remote);
+		mif_mgr_delete_child(ike_id, path->child_id);
 		mif_mgr_drop_path(this, conn, ike_sa, path);
 		found = TRUE;
 	}
@@ -487,9 +493,10 @@ mif_manager_t *mif_manager_create(mif_backend_t *backend,
 		.dataplane = dataplane,
 		.conns = hashtable_create(hashtable_hash_ptr, hashtable_equals_ptr, 8),
 		.mutex = mutex_create(MUTEX_TYPE_DEFAULT),
-		.interval = lib->settings->get_time(lib->settings,
+		/* milliseconds: get_time() knows whole seconds only */
+		.interval = lib->settings->get_int(lib->settings,
 							"%s.plugins.mif.probe_interval", 100, lib->ns),
-		.dead = lib->settings->get_time(lib->settings,
+		.dead = lib->settings->get_int(lib->settings,
 							"%s.plugins.mif.dead_interval", 1000, lib->ns),
 		.rr_tries = lib->settings->get_int(lib->settings,
 							"%s.plugins.mif.rr_tries", 5, lib->ns),

@@ -189,6 +189,25 @@ void mif_mgr_receive_probe(void *data, host_t *src, host_t *dst,
 job_requeue_t mif_mgr_tick(void *data);
 
 /**
+ * Can the IKE SA's current path carry an exchange (any lock state)? If
+ * not, MOBIKE is about to move it and an exchange of ours would hold the
+ * MOBIKE update back.
+ */
+bool mif_mgr_ike_path_usable(ike_sa_t *ike_sa);
+
+/**
+ * Remove a path's binding from libmif without the IKE SA at hand.
+ */
+void mif_mgr_forget_binding(private_mif_manager_t *this, mif_conn_t *conn,
+							uint16_t bid);
+
+/**
+ * Delete a path's CHILD SA (the side that removes the path does), once
+ * the IKE SA's path is usable; any lock state, it only queues a job.
+ */
+void mif_mgr_delete_child(uint32_t ike_id, uint32_t child_id);
+
+/**
  * Undo the steering of the IKE SA's route.
  */
 void mif_mgr_unsteer(private_mif_manager_t *this, mif_conn_t *conn);

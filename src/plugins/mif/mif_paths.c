@@ -538,6 +538,80 @@ void mif_mgr_path_child_up(private_mif_manager_t *this, mif_conn_t *conn,
 /**
  * Described in mif_manager_priv.h
  */
+void mif_mgr_forget_binding(private_mif_manager_t *this, mif_conn_t *conn,
+							uint16_t bid)
+{
+	mif_key_t key = {
+		.id = conn->peer_id,
+	};
+
+	if (conn->peer_id)
+	{
+		this->backend->deregister(this->backend, &key, bid);
+	}
+}
+
+/**
+ * Deleting a path's CHILD SA.
+ */
+typedef struct {
+	uint32_t ike_id;
+	uint32_t child_id;
+	u_int tries;
+} delete_job_t;
+
+CALLBACK(delete_job, job_requeue_t,
+	delete_job_t *job)
+{
+	child_sa_t *child_sa;
+	ike_sa_t *ike_sa;
+
+	ike_sa = charon->child_sa_manager->checkout_by_id(charon->child_sa_manager,
+													  job->child_id, &child_sa);
+	if (!ike_sa)
+	{
+		return JOB_REQUEUE_NONE;
+	}
+	if (!mif_mgr_ike_path_usable(ike_sa) && ++job->tries < 150)
+	{	/* a DELETE on a dead path would hold MOBIKE back */
+		charon->ike_sa_manager->checkin(charon->ike_sa_manager, ike_sa);
+		return JOB_RESCHEDULE_MS(200);
+	}
+	DBG1(DBG_CHD, "mif: deleting CHILD_SA %s{%u} of a removed path",
+		 child_sa->get_name(child_sa), job->child_id);
+	if (ike_sa->delete_child_sa(ike_sa, child_sa->get_protocol(child_sa),
+						child_sa->get_spi(child_sa, TRUE), FALSE) == DESTROY_ME)
+	{
+		charon->ike_sa_manager->checkin_and_destroy(charon->ike_sa_manager,
+													ike_sa);
+		return JOB_REQUEUE_NONE;
+	}
+	charon->ike_sa_manager->checkin(charon->ike_sa_manager, ike_sa);
+	return JOB_REQUEUE_NONE;
+}
+
+/**
+ * Described in mif_manager_priv.h
+ */
+void mif_mgr_delete_child(uint32_t ike_id, uint32_t child_id)
+{
+	delete_job_t *job;
+
+	if (!child_id)
+	{
+		return;
+	}
+	INIT(job,
+		.ike_id = ike_id,
+		.child_id = child_id,
+	);
+	lib->processor->queue_job(lib->processor,
+			(job_t*)callback_job_create(delete_job, job, free, NULL));
+}
+
+/**
+ * Described in mif_manager_priv.h
+ */
 void mif_mgr_create_child(mif_conn_t *conn, mif_path_t *path)
 {
 	child_job_t *job;

@@ -39,7 +39,7 @@ typedef struct {
  * to move it, and an exchange of ours would retransmit on the dead path and
  * hold the MOBIKE update back.
  */
-static bool ike_path_usable(ike_sa_t *ike_sa)
+bool mif_mgr_ike_path_usable(ike_sa_t *ike_sa)
 {
 	host_t *src, *me = ike_sa->get_my_host(ike_sa);
 	bool usable;
@@ -130,7 +130,7 @@ CALLBACK(send_job, job_requeue_t,
 	{
 		return JOB_REQUEUE_NONE;
 	}
-	if (!ike_path_usable(ike_sa) && ++job->tries < SEND_RETRIES)
+	if (!mif_mgr_ike_path_usable(ike_sa) && ++job->tries < SEND_RETRIES)
 	{
 		charon->ike_sa_manager->checkin(charon->ike_sa_manager, ike_sa);
 		return JOB_RESCHEDULE_MS(SEND_RETRY_MS);
@@ -219,7 +219,10 @@ static void process_add(private_mif_manager_t *this, mif_conn_t *conn,
 	ack.bid = add.bid;
 	ack.seq = add.seq;
 	path = mif_conn_get_path(conn, add.bid);
-	if (add.bid < 2)
+	/* each side allocates BIDs from its own half (doc/protocol.md 3): the
+	 * original initiator 2..0x7fff (1 is the IKE path), the responder
+	 * 0x8000..0xffff; a BID from our half would replace our own path */
+	if (conn->initiator ? add.bid < 0x8000 : (add.bid < 2 || add.bid >= 0x8000))
 	{
 		ack.status = MIF_ACK_BID_CONFLICT;
 	}
