@@ -6,7 +6,7 @@
 
 cmp_run()
 {
-	local event=$1 variant=$2 gap lost outage ref sout
+	local event=$1 variant=$2 gap lost outage ref sout p g l event_pid senders
 
 	hxs mn 'swanctl --initiate --child home' >> "$MIF_R/steps.log" 2>&1
 	expect mn 'swanctl --list-sas' 'home: #[0-9]+, ESTABLISHED' YES 10
@@ -19,33 +19,46 @@ cmp_run()
 		# let liveness settle after the CHILD SAs came up
 		sleep 2
 	fi
-	probe_recv gap cn 5001 -w 4
+	# 8 streams of 250 packets/s on distinct ports: with the plugin flows
+	# are hashed over the paths, and a single stream might never touch the
+	# failing one (at least one of 8 does with probability 99.6 %)
+	for p in 1 2 3 4 5 6 7 8; do
+		probe_recv gap$p cn 500$p -w 4
+	done
 	if [ "$event" = down ]; then
 		( sleep 2; link_down mn wlan0 ) &
 	else
 		( sleep 2; link_cut mn wlan0 ) &
 	fi
-	probe_send mn 10.8.0.2 5001 1000 12 -b 10.99.0.1
-	wait $!
-	probe_wait gap
-	gap=$(probe_get gap gap_max_ms)
-	# against what was sent: a stream that never recovers ends the
-	# receiver early, which then knows nothing of the trailing loss
-	lost=$((12000 - $(probe_get gap unique)))
-	# the outage: at 1000 packets/s a lost packet is a lost millisecond, and
-	# a stream that never recovered has no gap between received packets
-	outage=$(awk -v g="${gap:-0}" -v l="$lost" 'BEGIN { print (l > g ? l : g) }')
+	event_pid=$!
+	senders=
+	for p in 1 2 3 4 5 6 7 8; do
+		probe_send mn 10.8.0.2 500$p 250 12 -b 10.99.0.1 &
+		senders="$senders $!"
+	done
+	wait $event_pid $senders
+	gap=0 lost=0 outage=0
+	for p in 1 2 3 4 5 6 7 8; do
+		probe_wait gap$p
+		g=$(probe_get gap$p gap_max_ms)
+		# what a stream lost: at 250 packets/s a packet is 4 ms. The largest
+		# gap between received packets also counts delay (queued, not lost)
+		# and says nothing of a stream that never recovered: recorded only.
+		l=$((3000 - $(probe_get gap$p unique)))
+		lost=$((lost + l))
+		gap=$(awk -v a="$gap" -v b="${g:-0}" 'BEGIN { print (b > a ? b : a) }')
+		[ $((l * 4)) -gt "$outage" ] && outage=$((l * 4))
+	done
 	metric "${variant}_${event}_gap_ms" "$gap"
 	metric "${variant}_${event}_lost" "$lost"
 	metric "${variant}_${event}_outage_ms" "$outage"
 	echo "$outage" > "$MIF_R/outage_ms"
+	say "worst stream lost ${outage} ms, all streams lost $lost of 24000"
 	if [ "$variant" = mif ]; then
-		check "mif recovers from wlan0 $event: gap ${gap} ms < 3000 ms" \
-			awk -v g="${gap:-99999}" 'BEGIN { exit !(g > 0 && g < 3000) }'
-		# the stream is back for good: most of it arrived (a silent cut
-		# costs the dead interval; TCG under load stretches that)
-		check "mif: stream survived (received $(probe_get gap unique) of 12000)" \
-			test "$(probe_get gap unique)" -ge 8000
+		check "mif recovers from wlan0 $event: worst stream lost ${outage} ms < 3000 ms" \
+			test "$outage" -lt 3000
+		# the streams are back for good: most of them arrived
+		check "mif: streams survived (lost $lost of 24000)" test "$lost" -lt 8000
 		# side by side: the stock reference of this run, when it ran first
 		ref="$MIF_R/../cmp-$event-stock/outage_ms"
 		if [ -f "$ref" ]; then
@@ -60,7 +73,7 @@ cmp_run()
 		fi
 	else
 		# the reference: recorded, and it must at least have lost traffic
-		check "stock $event: outage recorded (gap ${gap} ms)" \
-			awk -v g="${gap:-0}" -v l="${lost:-0}" 'BEGIN { exit !(g > 0 || l > 0) }'
+		check "stock $event: outage recorded (worst stream lost ${outage} ms)" \
+			test "$outage" -gt 0
 	fi
 }
