@@ -28,6 +28,15 @@ ENUM(mif_path_state_names, MIF_PATH_ANNOUNCED, MIF_PATH_REMOVING,
 /*
  * Described in header
  */
+void mif_conn_key(ike_sa_t *ike_sa, mif_key_t *key, char *buf, size_t len)
+{
+	snprintf(buf, len, "%Y", ike_sa->get_other_id(ike_sa));
+	*key = (mif_key_t){ .id = buf };
+}
+
+/*
+ * Described in header
+ */
 mif_conn_t *mif_conn_create(ike_sa_t *ike_sa, bool initiator)
 {
 	mif_conn_t *conn;

@@ -18,6 +18,7 @@
 #include <sa/ike_sa.h>
 #include <collections/array.h>
 #include <mif_msg.h>
+#include <mif_types.h>
 
 typedef struct mif_conn_t mif_conn_t;
 typedef struct mif_path_t mif_path_t;
@@ -131,6 +132,18 @@ struct mif_conn_t {
 	/** notifies (type in chunk's first 2 bytes) to add to that response */
 	array_t *answers;
 };
+
+/**
+ * The libmif session key of an IKE SA's peer: its identity. One function
+ * for every binding the plugin records, so all of a peer's paths (BID 1,
+ * the IKE path, included) land in one session.
+ *
+ * @param ike_sa		IKE SA
+ * @param key			receives the key, pointing to buf
+ * @param buf			buffer for the identity string
+ * @param len			size of buf
+ */
+void mif_conn_key(ike_sa_t *ike_sa, mif_key_t *key, char *buf, size_t len);
 
 /**
  * Create the state of an IKE SA.

@@ -8,6 +8,7 @@
  */
 
 #include "mif_listener.h"
+#include "mif_conn.h"
 
 #include <daemon.h>
 #include <mif_addr.h>
@@ -39,15 +40,6 @@ struct private_mif_bus_listener_t {
 };
 
 /**
- * Session key of an IKE SA: the peer's identity.
- */
-static void get_key(ike_sa_t *ike_sa, mif_key_t *key, char *buf, size_t len)
-{
-	snprintf(buf, len, "%Y", ike_sa->get_other_id(ike_sa));
-	*key = (mif_key_t){ .id = buf };
-}
-
-/**
  * Record (or move) the IKE path binding of an IKE SA.
  */
 static void record_path(private_mif_bus_listener_t *this, ike_sa_t *ike_sa,
@@ -71,7 +63,7 @@ static void record_path(private_mif_bus_listener_t *this, ike_sa_t *ike_sa,
 	char id[BUF_LEN], *ifname = NULL;
 	mif_status_t status;
 
-	get_key(ike_sa, &req.key, id, sizeof(id));
+	mif_conn_key(ike_sa, &req.key, id, sizeof(id));
 	if (!mif_addr_from_host(&entry.coa, me) ||
 		!mif_addr_from_host(&entry.remote, other))
 	{
@@ -111,7 +103,7 @@ static void forget_ike_sa(private_mif_bus_listener_t *this, ike_sa_t *ike_sa)
 	uint32_t unique = ike_sa->get_unique_id(ike_sa);
 	int i, count;
 
-	get_key(ike_sa, &key, id, sizeof(id));
+	mif_conn_key(ike_sa, &key, id, sizeof(id));
 	if (!this->backend->detach_ike_sa(this->backend, unique))
 	{	/* taken over by another IKE SA of the same peer (reauth) */
 		return;
@@ -187,7 +179,7 @@ static void child_ref(private_mif_bus_listener_t *this, ike_sa_t *ike_sa,
 
 	if (up)
 	{
-		get_key(ike_sa, &key, id, sizeof(id));
+		mif_conn_key(ike_sa, &key, id, sizeof(id));
 		if (this->backend->attach_sa(this->backend, &key, &ref))
 		{
 			DBG2(DBG_CFG, "mif: CHILD_SA %s{%u} SPIs %.8x_i %.8x_o on BID %u",

@@ -67,6 +67,7 @@ METHOD(listener_t, ike_updown, bool,
 {
 	uintptr_t unique = ike_sa->get_unique_id(ike_sa);
 	char id[BUF_LEN];
+	mif_key_t key;
 	mif_conn_t *conn;
 
 	this->mutex->lock(this->mutex);
@@ -90,9 +91,9 @@ METHOD(listener_t, ike_updown, bool,
 			conn->name = strdup(ike_sa->get_name(ike_sa));
 			mif_conn_set_ike_path(conn, ike_sa->get_my_host(ike_sa),
 								  ike_sa->get_other_host(ike_sa));
-			snprintf(id, sizeof(id), "%Y", ike_sa->get_other_id(ike_sa));
+			mif_conn_key(ike_sa, &key, id, sizeof(id));
 			free(conn->peer_id);
-			conn->peer_id = strdup(id);
+			conn->peer_id = strdup(key.id);
 			DBG1(DBG_IKE, "mif: multiple interfaces enabled for IKE_SA "
 				 "%s[%u], peer accepts %u paths, probes on port %u",
 				 conn->name, conn->ike_id, conn->peer.max_paths,

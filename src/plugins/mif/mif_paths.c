@@ -20,15 +20,6 @@
 #include <processing/jobs/callback_job.h>
 
 /**
- * Session key in libmif: the peer's identity, as the bus listener uses.
- */
-static void get_key(ike_sa_t *ike_sa, mif_key_t *key, char *buf, size_t len)
-{
-	snprintf(buf, len, "%Y", ike_sa->get_other_id(ike_sa));
-	*key = (mif_key_t){ .id = buf };
-}
-
-/**
  * Record a path's binding in libmif.
  */
 void mif_mgr_record_binding(private_mif_manager_t *this, ike_sa_t *ike_sa,
@@ -48,7 +39,7 @@ void mif_mgr_record_binding(private_mif_manager_t *this, ike_sa_t *ike_sa,
 	};
 	char id[BUF_LEN];
 
-	get_key(ike_sa, &req.key, id, sizeof(id));
+	mif_conn_key(ike_sa, &req.key, id, sizeof(id));
 	if (!lifetime)
 	{
 		this->backend->deregister(this->backend, &req.key, path->bid);
