@@ -253,30 +253,32 @@ IP
 # split DIR/ip4.txt and DIR/ip6.txt into their sections
 _mif_split()
 {
-	local d=$1 line sec
-	local -a files
+	local d=$1 i sec
+	local -a lines files out
 	files=(links addrs rules4 routes4 states)
-	sec=0
-	: > "$d/${files[0]}.txt"
-	while IFS= read -r line; do
-		if [[ $line =~ ^local\ 127\.0\.0\.([2-5])\ dev\ lo.*\ uid\  ]]; then
-			sec=$(( BASH_REMATCH[1] - 1 ))
-			: > "$d/${files[sec]}.txt"
+	mapfile -t lines < "$d/ip4.txt"
+	sec=0 out=()
+	for ((i = 0; i < ${#lines[@]}; i++)); do
+		if [[ ${lines[i]} =~ ^local\ 127\.0\.0\.([2-5])\ dev\ lo.*\ uid\  ]]; then
+			printf '%s\n' "${out[@]}" > "$d/${files[sec]}.txt"
+			sec=$(( BASH_REMATCH[1] - 1 )) out=()
 			continue
 		fi
-		echo "$line" >> "$d/${files[sec]}.txt"
-	done < "$d/ip4.txt"
+		out+=("${lines[i]}")
+	done
+	printf '%s\n' "${out[@]}" > "$d/${files[sec]}.txt"
 	files=(rules6 routes6)
-	sec=0
-	: > "$d/${files[0]}.txt"
-	while IFS= read -r line; do
-		if [[ $line =~ ^local\ ::1\ from\ ::\ dev\ lo ]]; then
-			sec=1
-			: > "$d/${files[sec]}.txt"
+	mapfile -t lines < "$d/ip6.txt"
+	sec=0 out=()
+	for ((i = 0; i < ${#lines[@]}; i++)); do
+		if [[ ${lines[i]} =~ ^local\ ::1\ from\ ::\ dev\ lo ]]; then
+			printf '%s\n' "${out[@]}" > "$d/${files[sec]}.txt"
+			sec=1 out=()
 			continue
 		fi
-		echo "$line" >> "$d/${files[sec]}.txt"
-	done < "$d/ip6.txt"
+		out+=("${lines[i]}")
+	done
+	printf '%s\n' "${out[@]}" > "$d/${files[sec]}.txt"
 }
 
 # _mif_records FILE: the records of `ip xfrm state|policy` (each starts
