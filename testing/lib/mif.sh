@@ -267,6 +267,14 @@ _mif_split()
 		out+=("${lines[i]}")
 	done
 	printf '%s\n' "${out[@]}" > "$d/${files[sec]}.txt"
+	# `route show table all` of no family lists IPv6 routes too (those
+	# always carry a pref); they come from the -6 batch
+	mapfile -t lines < "$d/routes4.txt"
+	out=()
+	for ((i = 0; i < ${#lines[@]}; i++)); do
+		[[ ${lines[i]} == *" pref "* ]] || out+=("${lines[i]}")
+	done
+	printf '%s\n' "${out[@]}" > "$d/routes4.txt"
 	files=(rules6 routes6)
 	mapfile -t lines < "$d/ip6.txt"
 	sec=0 out=()
