@@ -274,9 +274,10 @@ for ((p = 1; p <= STREAMS; p++)); do
 	wait_for 20 grep -q listening "$MIF_STATE/probe-s$p.err" || say "probe receiver s$p did not start"
 done
 say "probe: $STREAMS streams mn -> cn at $RATE/s each"
+SENDERS_T0=$(now_ms)
 for ((p = 1; p <= STREAMS; p++)); do
 	mif-hostexec mn mif-probe send -d 10.8.0.2 -p $((PORT0 + p)) -r $RATE -t 900 \
-		-b 10.99.0.1 2>> "$MIF_R/probe-send.log" &
+		-b 10.99.0.1 2> "$MIF_R/probe-send-s$p.log" &
 	SENDERS+=" $!"
 done
 msleep 2
@@ -490,14 +491,27 @@ for ((p = 1; p <= STREAMS; p++)); do
 	probe_wait s$p
 done
 
-sent=0 recv=0
+# what the senders sent: a receiver that lost the last datagrams and the
+# END marker knows only of those up to the last one it got; the rest is a
+# trailing run of losses, their send times from the senders' schedule
+sent=0 recv=0 trailing=0
 for ((p = 1; p <= STREAMS; p++)); do
-	sent=$((sent + $(probe_get s$p sent)))
+	s=$(sed -n 's/.*sent=\([0-9]*\) .*/\1/p' "$MIF_R/probe-send-s$p.log")
+	r=$(probe_get s$p sent)
+	s=${s:-0} r=${r:-0}
+	if [ "$s" -gt "$r" ]; then
+		echo "$r $((s - 1)) $((s - r)) $(( (SENDERS_T0 + (r - 1) * 1000 / RATE) * 1000000 ))" \
+			"$(( (SENDERS_T0 + s * 1000 / RATE) * 1000000 ))" >> "$MIF_R/probe-s$p.loss"
+		trailing=$((trailing + s - r))
+	fi
+	sent=$((sent + s))
 	recv=$((recv + $(probe_get s$p unique)))
 done
 metric soak_sent "$sent"
 metric soak_lost "$((sent - recv))"
+metric soak_trailing_lost "$trailing"
 check "traffic: $STREAMS streams ran through the soak ($recv of $sent arrived)" test "$recv" -gt $((sent / 2))
+check "traffic: the streams' last datagrams arrived (lost at the end: $trailing)" test "$trailing" = 0
 
 awk -v evf="$EVENTS" '
 	function find(x,   lo, hi, m) {
