@@ -755,8 +755,8 @@ _mif_eval()
 _mif_ms()
 {
 	local -n _v=$1
-	local t=${EPOCHREALTIME/./}
-	_v=$(( t / 1000 ))
+	local _us=${EPOCHREALTIME/./}
+	_v=$(( _us / 1000 ))
 }
 
 # mif_check_states LABEL WAIT NACTIVE HOST[:IGNORE_SPIS_FILE]...: the same

@@ -43,8 +43,8 @@ KILLED_SPIS=$MIF_R/killed-spis-mn.txt
 ms()
 {
 	local -n _ms=$1
-	local t=${EPOCHREALTIME/./}
-	_ms=$(( t / 1000 ))
+	local _us=${EPOCHREALTIME/./}
+	_ms=$(( _us / 1000 ))
 }
 
 ev()
