@@ -626,6 +626,15 @@ else
 	fail "ESP on wlan0 and lte0 at the end (not measured: a charon is not running)"
 fi
 
+# evidence: packets of mn that left through the other interface than the
+# one of their source address, dropped by the access routers' ingress
+# filters (the plugin's source rules are there to prevent that)
+for r in rw rl; do
+	tc -s -n $r filter show dev eth0 ingress > "$MIF_R/$r-ingress.txt" 2>&1
+	metric soak_${r}_ingress_dropped "$(awk '/pref 9[01] / { p = 1 } /pref [0-8]?[0-9] / { p = 0 }
+		p && /Sent/ { n += $4 } END { print n + 0 }' "$MIF_R/$r-ingress.txt")"
+done
+
 mif_check_states final 15 $NPATHS "mn:$KILLED_SPIS" gw
 check "charon on mn alive at the end" charon_alive mn
 check "charon on gw alive at the end" charon_alive gw
