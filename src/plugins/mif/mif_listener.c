@@ -93,28 +93,54 @@ static void record_path(private_mif_bus_listener_t *this, ike_sa_t *ike_sa,
 }
 
 /**
+ * Whether a session still references an IKE SA.
+ */
+static bool has_ike_sa(private_mif_bus_listener_t *this, mif_key_t *key)
+{
+	mif_sa_ref_t buf[16], *refs = buf;
+	int i, count, max = countof(buf);
+	bool found = FALSE;
+
+	/* get_sas() returns the total, which may exceed what fits: look again
+	 * with room for all of them (the total may have grown in between) */
+	while ((count = this->backend->get_sas(this->backend, key, refs,
+										   max)) > max)
+	{
+		if (refs != buf)
+		{
+			free(refs);
+		}
+		max = count;
+		refs = malloc(sizeof(*refs) * max);
+	}
+	for (i = 0; i < count && !found; i++)
+	{
+		found = refs[i].type == MIF_SA_IKE;
+	}
+	if (refs != buf)
+	{
+		free(refs);
+	}
+	return found;
+}
+
+/**
  * Remove an IKE SA's references, and its session if no other SA uses it.
  */
 static void forget_ike_sa(private_mif_bus_listener_t *this, ike_sa_t *ike_sa)
 {
-	mif_sa_ref_t refs[16];
 	mif_key_t key;
 	char id[BUF_LEN];
 	uint32_t unique = ike_sa->get_unique_id(ike_sa);
-	int i, count;
 
 	mif_conn_key(ike_sa, &key, id, sizeof(id));
 	if (!this->backend->detach_ike_sa(this->backend, unique))
 	{	/* taken over by another IKE SA of the same peer (reauth) */
 		return;
 	}
-	count = this->backend->get_sas(this->backend, &key, refs, countof(refs));
-	for (i = 0; i < count; i++)
+	if (has_ike_sa(this, &key))
 	{
-		if (refs[i].type == MIF_SA_IKE)
-		{
-			return;
-		}
+		return;
 	}
 	if (this->backend->remove_session(this->backend, &key))
 	{
