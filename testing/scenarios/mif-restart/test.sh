@@ -32,8 +32,13 @@ npaths() { [ "$(live_paths "$1" | wc -l)" -eq $NPATHS ]; }
 
 # ROUND: IKE SA up, all paths ACTIVE on both hosts
 up() {
-	local r=$1 a
-	hxs mn 'swanctl --initiate --child home' >> "$MIF_R/steps.log" 2>&1
+	local r=$1 a i
+	# gw may answer late while it flushes the old IKE SA under TCG load,
+	# and mn gives up after 3 quick retransmits: try again then
+	for i in 1 2 3; do
+		hxs mn 'swanctl --initiate --child home' >> "$MIF_R/steps.log" 2>&1 && break
+		say "initiate failed (try $i)"
+	done
 	expect mn 'swanctl --list-sas' 'home: #[0-9]+, ESTABLISHED' YES 15
 	expect mn 'mifctl list' 'ACTIVE +10.1.0.10 +10.0.0.1 +wlan0' YES 30
 	expect mn 'mifctl list' 'ACTIVE +10.2.0.10 +10.0.0.1 +lte0' YES 30
