@@ -44,7 +44,9 @@ gap=$(probe_get fo gap_max_ms)
 metric mif_failover_gap_ms "$gap"
 metric mif_failover_lost "$(probe_get fo lost)"
 check "failover gap ${gap} ms < 3000 ms" awk -v g="${gap:-99999}" 'BEGIN { exit !(g < 3000) }'
-expect mn 'swanctl --list-sas' '@ 10.2.0.10\[4500\]' YES 20
+# MOBIKE checks every lte0 address pair and takes the first that answers,
+# IPv4 or IPv6 (charon's ike_mobike path probing)
+expect mn 'swanctl --list-sas' '@ (10\.2\.0\.10|fd02::10)\[4500\]' YES 20
 # after the failover the traffic leaves through lte0, as ESP only (over the
 # IPv4 or the IPv6 path of lte0, as the flow hashes)
 capture_start lte2 mn lte0 out
