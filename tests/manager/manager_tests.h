@@ -84,6 +84,8 @@ typedef struct {
 	uint32_t mid;
 	/** peer_cfg set when the IKE SA comes up (peer_create_late) */
 	peer_cfg_t *late_cfg;
+	/** libmif session key of the IKE SA, once it is up */
+	char key[BUF_LEN];
 } peer_t;
 
 void harness_setup(void);

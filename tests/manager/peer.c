@@ -255,6 +255,8 @@ bool msg_out(peer_t *peer, message_t *message)
 
 void ike_up(peer_t *peer)
 {
+	mif_conn_t *conn;
+
 	if (peer->late_cfg)
 	{
 		peer->ike_sa->set_peer_cfg(peer->ike_sa, peer->late_cfg);
@@ -263,6 +265,11 @@ void ike_up(peer_t *peer)
 	}
 	peer->ike_sa->set_state(peer->ike_sa, IKE_ESTABLISHED);
 	mgr->listener.ike_updown(&mgr->listener, peer->ike_sa, TRUE);
+	conn = peer_conn(peer);
+	if (conn && conn->peer_id)
+	{
+		snprintf(peer->key, sizeof(peer->key), "%s", conn->peer_id);
+	}
 }
 
 bool negotiate_responder(peer_t *peer, chunk_t data)
@@ -573,10 +580,10 @@ int binding_state(peer_t *peer, uint16_t bid)
 {
 	mif_key_t key = {};
 	mif_binding_t binding;
-	char id[BUF_LEN];
 
-	snprintf(id, sizeof(id), "%Y", peer->ike_sa->get_other_id(peer->ike_sa));
-	key.id = id;
+	/* the session of this IKE SA (and its rekeyed successors) */
+	ck_assert(peer->key[0]);
+	key.id = peer->key;
 	if (!mif_get()->get_binding(mif_get(), &key, bid, &binding))
 	{
 		return -1;

@@ -525,6 +525,33 @@ START_TEST(test_peer_ifname_not_ours)
 }
 END_TEST
 
+/* review L5: libmif sessions were keyed by the peer's identity only, so
+ * two IKE SAs with the same identity overwrote each other's bindings */
+START_TEST(test_same_identity_separate_sessions)
+{
+	child_sa_t *a, *b;
+	peer_t *twin;
+	chunk_t data;
+
+	twin = peer_create(FALSE);
+	data = peer_supported_data(twin);
+	ck_assert(negotiate_responder(twin, data));
+	chunk_free(&data);
+	a = verifier_active(peer, 2, 1, PEER_2, ME_2);
+	b = verifier_active(twin, 2, 1, PEER_3, ME_2);
+	ck_assert_int_eq(binding_state(peer, 2), MIF_BINDING_ACTIVE);
+	ck_assert_int_eq(binding_state(twin, 2), MIF_BINDING_ACTIVE);
+	/* one goes, the other's binding stays */
+	ck_assert_int_eq(request(MIF_PATH_REMOVE, build_remove(2, 2)),
+					 MIF_ACK_ACCEPTED);
+	ck_assert_int_eq(binding_state(peer, 2), -1);
+	ck_assert_int_eq(binding_state(twin, 2), MIF_BINDING_ACTIVE);
+	peer_destroy(twin);
+	a->destroy(a);
+	b->destroy(b);
+}
+END_TEST
+
 TCase *robustness_tests(void)
 {
 	TCase *tc = tcase_create("robustness");
@@ -547,5 +574,6 @@ TCase *robustness_tests(void)
 	tcase_add_test(tc, test_child_state_times_out);
 	tcase_add_test(tc, test_dead_path_removed);
 	tcase_add_test(tc, test_peer_ifname_not_ours);
+	tcase_add_test(tc, test_same_identity_separate_sessions);
 	return tc;
 }

@@ -28,9 +28,10 @@ ENUM(mif_path_state_names, MIF_PATH_ANNOUNCED, MIF_PATH_REMOVING,
 /*
  * Described in header
  */
-void mif_conn_key(ike_sa_t *ike_sa, mif_key_t *key, char *buf, size_t len)
+void mif_conn_key(ike_sa_t *ike_sa, uint32_t chain, mif_key_t *key,
+				  char *buf, size_t len)
 {
-	snprintf(buf, len, "%Y", ike_sa->get_other_id(ike_sa));
+	snprintf(buf, len, "%Y#%u", ike_sa->get_other_id(ike_sa), chain);
 	*key = (mif_key_t){ .id = buf };
 }
 

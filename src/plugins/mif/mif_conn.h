@@ -138,7 +138,7 @@ struct mif_conn_t {
 	linked_list_t *routes;
 	/** inner source address for routed traffic (virtual IP), or NULL */
 	host_t *src;
-	/** peer's identity, the libmif session key, NULL before it is up */
+	/** the libmif session key (mif_conn_key()), NULL before it is up */
 	char *peer_id;
 	/** the IKE SA's current addresses (ports zero), NULL before it is up */
 	host_t *ike_local, *ike_remote;
@@ -160,16 +160,20 @@ struct mif_conn_t {
 };
 
 /**
- * The libmif session key of an IKE SA's peer: its identity. One function
- * for every binding the plugin records, so all of a peer's paths (BID 1,
- * the IKE path, included) land in one session.
+ * The libmif session key of an IKE SA: the peer's identity and the unique
+ * id of the first IKE SA of its rekey chain ("<id>#<chain>"). One function
+ * for every binding the plugin records, so all paths of an IKE SA (BID 1,
+ * the IKE path, included) land in one session, and two IKE SAs of the same
+ * identity (shared credentials, uniqueids = never) never share one.
  *
  * @param ike_sa		IKE SA
+ * @param chain			unique id of the first IKE SA of its rekey chain
  * @param key			receives the key, pointing to buf
- * @param buf			buffer for the identity string
+ * @param buf			buffer for the key string
  * @param len			size of buf
  */
-void mif_conn_key(ike_sa_t *ike_sa, mif_key_t *key, char *buf, size_t len);
+void mif_conn_key(ike_sa_t *ike_sa, uint32_t chain, mif_key_t *key,
+				  char *buf, size_t len);
 
 /**
  * A CHILD SA to delete if the peer has not done so by a tick.

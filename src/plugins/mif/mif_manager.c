@@ -147,7 +147,7 @@ METHOD(listener_t, ike_updown, bool,
 			conn->name = strdup(ike_sa->get_name(ike_sa));
 			mif_conn_set_ike_path(conn, ike_sa->get_my_host(ike_sa),
 								  ike_sa->get_other_host(ike_sa));
-			mif_conn_key(ike_sa, &key, id, sizeof(id));
+			mif_conn_key(ike_sa, conn->id, &key, id, sizeof(id));
 			free(conn->peer_id);
 			conn->peer_id = strdup(key.id);
 			mif_mgr_index_conn(this, conn);

@@ -130,11 +130,11 @@ struct private_mif_manager_t {
 /* the functions below expect this->mutex held unless noted */
 
 /**
- * Record a path's binding in libmif (lifetime 0 removes it).
+ * Record a path's binding in libmif, in the conn's session (nothing before
+ * the IKE SA is up); release_path removes it.
  */
-void mif_mgr_record_binding(private_mif_manager_t *this, ike_sa_t *ike_sa,
-							mif_path_t *path, mif_binding_state_t state,
-							uint32_t lifetime);
+void mif_mgr_record_binding(private_mif_manager_t *this, mif_conn_t *conn,
+							mif_path_t *path, mif_binding_state_t state);
 
 /**
  * Announce a local address as a new path (ifname may be NULL).

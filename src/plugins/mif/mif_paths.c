@@ -20,29 +20,28 @@
 #include <processing/jobs/callback_job.h>
 
 /**
- * Record a path's binding in libmif.
+ * Described in mif_manager_priv.h
  */
-void mif_mgr_record_binding(private_mif_manager_t *this, ike_sa_t *ike_sa,
-						   mif_path_t *path, mif_binding_state_t state,
-						   uint32_t lifetime)
+void mif_mgr_record_binding(private_mif_manager_t *this, mif_conn_t *conn,
+							mif_path_t *path, mif_binding_state_t state)
 {
 	mif_reg_entry_t entry = {
 		.bid = path->bid,
 		.prio = path->prio,
-		.lifetime = lifetime,
+		.lifetime = MIF_LIFETIME_MAX,
 		.state = state,
 	};
 	mif_reg_t req = {
+		.key = {
+			.id = conn->peer_id,
+		},
 		.flags = MIF_REG_AUTO_SEQ,
 		.count = 1,
 		.entries = &entry,
 	};
-	char id[BUF_LEN];
 
-	mif_conn_key(ike_sa, &req.key, id, sizeof(id));
-	if (!lifetime)
+	if (!conn->peer_id)
 	{
-		this->backend->deregister(this->backend, &req.key, path->bid);
 		return;
 	}
 	mif_addr_from_host(&entry.coa, path->local);
@@ -290,8 +289,7 @@ uint16_t mif_mgr_announce_path(private_mif_manager_t *this, mif_conn_t *conn,
 		return 0;
 	}
 	add_responder_cfg(ike_sa, path);
-	mif_mgr_record_binding(this, ike_sa, path, MIF_BINDING_PROBING,
-				   MIF_LIFETIME_MAX);
+	mif_mgr_record_binding(this, conn, path, MIF_BINDING_PROBING);
 	DBG1(DBG_CFG, "mif: announcing path BID %u %H === %H (%s) for IKE_SA "
 		 "%s[%u]", path->bid, path->local, path->remote,
 		 path->ifname[0] ? path->ifname : "?", conn->name, conn->ike_id);
@@ -621,8 +619,7 @@ void mif_mgr_path_child_up(private_mif_manager_t *this, mif_conn_t *conn,
 	}
 	mif_path_set_state(path, MIF_PATH_ACTIVE);
 	time_monotonic(&path->last_rx);
-	mif_mgr_record_binding(this, ike_sa, path, MIF_BINDING_ACTIVE,
-						   MIF_LIFETIME_MAX);
+	mif_mgr_record_binding(this, conn, path, MIF_BINDING_ACTIVE);
 	DBG1(DBG_CHD, "mif: path BID %u %H === %H active over %s, CHILD_SA "
 		 "%s{%u} reqid %u", path->bid, path->local, path->remote,
 		 path->dev[0] ? path->dev : "-", child_sa->get_name(child_sa),

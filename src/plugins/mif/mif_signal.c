@@ -278,7 +278,7 @@ static void process_add(private_mif_manager_t *this, mif_conn_t *conn,
 		ack.status = MIF_ACK_REFUSED;
 		goto answer;
 	}
-	mif_mgr_record_binding(this, ike_sa, path, MIF_BINDING_PROBING, MIF_LIFETIME_MAX);
+	mif_mgr_record_binding(this, conn, path, MIF_BINDING_PROBING);
 	DBG1(DBG_IKE, "mif: peer announced path BID %u %H (%s, %N, prio %u), "
 		 "checking return routability", path->bid, path->remote,
 		 path->ifname[0] ? path->ifname : "?", mif_if_kind_names, path->kind,
