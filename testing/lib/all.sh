@@ -8,3 +8,4 @@
 . "$MIF_LIB/probe.sh"
 . "$MIF_LIB/dat.sh"
 . "$MIF_LIB/collect.sh"
+. "$MIF_LIB/sanitize.sh"

@@ -1150,12 +1150,15 @@ METHOD(mif_dataplane_t, add_path, bool,
 		.remote = cfg->remote->clone(cfg->remote),
 		.weight = cfg->weight ?: 1,
 		.link = cfg->link,
+		/* no SPI in the outbound template: the kernel then takes the
+		 * newest SA of the reqid, so a rekeyed path CHILD SA (same reqid)
+		 * carries the path without touching its policies
+		 * (doc/protocol.md 11) */
 		.sa_out = {
 			.mode = MODE_TRANSPORT,
 			.reqid = cfg->reqid,
 			.esp = {
 				.use = TRUE,
-				.spi = cfg->spi_out,
 			},
 		},
 		.sa_in = {
