@@ -24,11 +24,15 @@
 
 #include "mif_listener.h"
 
-/** identity of the test peer, the libmif session key */
+/** identity of the test peer */
 #define PEER_ID "peer@mif.test"
 
-/** unique id of a second IKE SA of the peer (e.g. after reauthentication) */
+/** unique id of another IKE SA referencing the session (e.g. a rekeyed
+ * successor) */
 #define OTHER_IKE 1000
+
+/** libmif session key of the test's IKE SA (mif_conn_key()) */
+static char key_id[64];
 
 /** the backend under the wrapper */
 static mif_backend_t *real;
@@ -68,6 +72,12 @@ static u_int wrap_detach_ike_sa(mif_backend_t *this, uint32_t ike_id)
 	return real->detach_ike_sa(real, ike_id);
 }
 
+static u_int wrap_remove_sessions_with(mif_backend_t *this,
+									  mif_sa_type_t type)
+{
+	return real->remove_sessions_with(real, type);
+}
+
 static int wrap_get_sas(mif_backend_t *this, const mif_key_t *key,
 						mif_sa_ref_t *out, u_int max)
 {
@@ -90,6 +100,7 @@ static void setup(void)
 		.attach_sa = wrap_attach_sa,
 		.detach_sa = wrap_detach_sa,
 		.detach_ike_sa = wrap_detach_ike_sa,
+		.remove_sessions_with = wrap_remove_sessions_with,
 		.get_sas = wrap_get_sas,
 	};
 	sas_count = -2;
@@ -122,6 +133,9 @@ static ike_sa_t *ike_sa_of_peer(void)
 	ike_sa->set_other_host(ike_sa, host_create_from_string("192.0.2.2", 500));
 	ike_sa->set_my_id(ike_sa, identification_create_from_string("me@mif.test"));
 	ike_sa->set_other_id(ike_sa, identification_create_from_string(PEER_ID));
+	/* a session per IKE SA (and its rekeyed successors) */
+	snprintf(key_id, sizeof(key_id), "%s#%u", PEER_ID,
+			 ike_sa->get_unique_id(ike_sa));
 	return ike_sa;
 }
 
@@ -130,7 +144,7 @@ static ike_sa_t *ike_sa_of_peer(void)
  */
 static int session_sas(void)
 {
-	mif_key_t key = { .id = PEER_ID };
+	mif_key_t key = { .id = key_id };
 
 	return real->get_sas(real, &key, NULL, 0);
 }
@@ -141,7 +155,7 @@ static int session_sas(void)
  */
 static void attach_other_ike_sa(u_int children)
 {
-	mif_key_t key = { .id = PEER_ID };
+	mif_key_t key = { .id = key_id };
 	mif_sa_ref_t ref;
 	u_int i;
 
@@ -200,7 +214,7 @@ END_TEST
 START_TEST(test_forget_removes_session)
 {
 	ike_sa_t *ike_sa = ike_sa_of_peer();
-	mif_key_t key = { .id = PEER_ID };
+	mif_key_t key = { .id = key_id };
 	mif_sa_ref_t ref;
 	u_int i;
 
