@@ -213,9 +213,14 @@ METHOD(listener_t, ike_update, bool,
 	return TRUE;
 }
 
+static void child_ref(private_mif_bus_listener_t *this, ike_sa_t *ike_sa,
+					  child_sa_t *child_sa, bool up);
+
 METHOD(listener_t, ike_rekey, bool,
 	private_mif_bus_listener_t *this, ike_sa_t *old, ike_sa_t *new)
 {
+	enumerator_t *enumerator;
+	child_sa_t *child_sa;
 	uintptr_t chain;
 
 	/* the new IKE SA continues the old one's session */
@@ -227,7 +232,16 @@ METHOD(listener_t, ike_rekey, bool,
 	this->mutex->unlock(this->mutex);
 	record_path(this, new, new->get_my_host(new), new->get_other_host(new),
 				FALSE);
+	/* detaches the old IKE SA's CHILD SA references too: charon moved the
+	 * CHILD SAs to the new IKE SA already (inherit_post), attach them anew
+	 * under its unique id */
 	this->backend->detach_ike_sa(this->backend, old->get_unique_id(old));
+	enumerator = new->create_child_sa_enumerator(new);
+	while (enumerator->enumerate(enumerator, &child_sa))
+	{
+		child_ref(this, new, child_sa, TRUE);
+	}
+	enumerator->destroy(enumerator);
 	return TRUE;
 }
 
