@@ -486,7 +486,7 @@ job_requeue_t mif_mgr_tick(void *data)
 	timeval_t now;
 	uintptr_t *job;
 	array_t *due;
-	bool changed;
+	bool changed, refresh;
 	int i;
 
 	time_monotonic(&now);
@@ -532,8 +532,13 @@ job_requeue_t mif_mgr_tick(void *data)
 		}
 	}
 	enumerator->destroy(enumerator);
+	refresh = this->srcroute && this->ticks % (1000 / this->interval) == 0;
 	this->mutex->unlock(this->mutex);
 
+	if (refresh)
+	{	/* once a second: source tables follow the main table */
+		this->srcroute->refresh(this->srcroute);
+	}
 	while (array_remove(due, ARRAY_HEAD, &job))
 	{
 		lib->processor->queue_job(lib->processor, (job_t*)
