@@ -9,3 +9,4 @@
 . "$MIF_LIB/dat.sh"
 . "$MIF_LIB/collect.sh"
 . "$MIF_LIB/sanitize.sh"
+. "$MIF_LIB/mif.sh"

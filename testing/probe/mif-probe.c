@@ -18,6 +18,7 @@
  *   mif-probe send -d HOST [-p PORT] [-r PPS] [-t SEC | -n COUNT] [-s SIZE]
  *                  [-b SRCADDR]
  *   mif-probe recv [-p PORT] [-b ADDR] [-t SEC] [-w IDLE_SEC] [-j FILE]
+ *                  [-l FILE]
  *
  * The sender stamps every datagram with a sequence number and its send
  * time and ends with a few END datagrams carrying the number sent. The
@@ -26,6 +27,13 @@
  * timestamps) and the longest interval of send time whose datagrams were all
  * lost (outage_*, immune to stalls of either side) as one key=value line
  * followed by one JSON line (and the JSON into -j FILE).
+ *
+ * With -l FILE the receiver also writes every run of lost datagrams, one
+ * line each: "FIRST LAST COUNT BEFORE_NS AFTER_NS", the sequence numbers of
+ * the run and the send times (CLOCK_REALTIME, ns) of the datagrams received
+ * right before and after it (estimated from the average send interval at
+ * either end of the stream). Scripts attribute losses to events by time
+ * with it; -w 0 keeps the receiver up through long outages.
  *
  * Standalone build: gcc -O2 -Wall -o mif-probe mif-probe.c
  */
@@ -86,6 +94,7 @@ static void usage(FILE *out)
 		"usage: mif-probe send -d HOST [-p PORT] [-r PPS] [-t SEC | -n COUNT]\n"
 		"                      [-s SIZE] [-b SRCADDR]\n"
 		"       mif-probe recv [-p PORT] [-b ADDR] [-t SEC] [-w IDLE_SEC] [-j FILE]\n"
+		"                      [-l FILE]\n"
 		"defaults: port 5001, 1000 packets/s, 5 s, 64 byte payload,\n"
 		"          receiver stops 3 s after the last datagram or at END\n");
 }
@@ -231,6 +240,8 @@ static int do_send(int argc, char *argv[])
 typedef struct {
 	uint8_t *seen;		/* one bit per sequence number */
 	uint64_t seen_len;	/* bytes allocated */
+	uint64_t *sent_at;	/* -l: send time per sequence number, 0 if lost */
+	uint64_t sent_at_len;	/* entries allocated */
 	uint64_t received, unique, dup, reordered, max_seq, total;
 	bool any, end;
 	uint64_t first_rt, last_rt;	/* CLOCK_REALTIME arrivals, ns */
@@ -272,6 +283,91 @@ static bool mark_seen(stats_t *st, uint64_t seq)
 	return true;
 }
 
+static void record_sent(stats_t *st, uint64_t seq, uint64_t sent)
+{
+	if (seq >= st->sent_at_len)
+	{
+		uint64_t len = st->sent_at_len;
+
+		while (len <= seq)
+		{
+			len *= 2;
+		}
+		st->sent_at = realloc(st->sent_at, len * sizeof(uint64_t));
+		if (!st->sent_at)
+		{
+			perror("mif-probe: realloc");
+			exit(1);
+		}
+		memset(st->sent_at + st->sent_at_len, 0,
+			   (len - st->sent_at_len) * sizeof(uint64_t));
+		st->sent_at_len = len;
+	}
+	/* 0 marks a lost datagram: a real send time is never 0 */
+	st->sent_at[seq] = sent ?: 1;
+}
+
+/**
+ * Write the runs of lost datagrams among the first "sent" ones.
+ */
+static void write_losses(stats_t *st, uint64_t sent, const char *file)
+{
+	uint64_t seq, first, before, after, lo = 0, hi = 0, interval = 0;
+	bool found = false;
+	FILE *f;
+
+	f = fopen(file, "w");
+	if (!f)
+	{
+		perror("mif-probe: loss file");
+		return;
+	}
+	/* the average send interval, for runs at either end of the stream */
+	for (seq = 0; seq < sent && seq < st->sent_at_len; seq++)
+	{
+		if (st->sent_at[seq])
+		{
+			if (!found)
+			{
+				lo = seq;
+				found = true;
+			}
+			hi = seq;
+		}
+	}
+	if (hi > lo)
+	{
+		interval = (st->sent_at[hi] - st->sent_at[lo]) / (hi - lo);
+	}
+	seq = 0;
+	while (seq < sent)
+	{
+		if (seq < st->sent_at_len && st->sent_at[seq])
+		{
+			seq++;
+			continue;
+		}
+		first = seq;
+		while (seq < sent && (seq >= st->sent_at_len || !st->sent_at[seq]))
+		{
+			seq++;
+		}
+		if (!st->unique)
+		{	/* nothing arrived: no times to report */
+			fprintf(f, "%" PRIu64 " %" PRIu64 " %" PRIu64 " 0 0\n", first,
+					seq - 1, seq - first);
+			continue;
+		}
+		before = first ? st->sent_at[first - 1]
+					   : st->sent_at[lo] - (lo - first + 1) * interval;
+		after = seq < sent ? st->sent_at[seq]
+						   : st->sent_at[hi] + (seq - hi) * interval;
+		fprintf(f, "%" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64
+				"\n", first, seq - 1, seq - first, before, after);
+	}
+	fclose(f);
+}
+
 static void account(stats_t *st, const probe_hdr_t *hdr, uint64_t arrival)
 {
 	uint64_t seq = be64toh(hdr->seq), sent = be64toh(hdr->sent_ns);
@@ -290,6 +386,10 @@ static void account(stats_t *st, const probe_hdr_t *hdr, uint64_t arrival)
 		return;
 	}
 	st->unique++;
+	if (st->sent_at)
+	{
+		record_sent(st, seq, sent);
+	}
 	if (st->any && seq < st->max_seq)
 	{
 		st->reordered++;
@@ -327,7 +427,7 @@ static void account(stats_t *st, const probe_hdr_t *hdr, uint64_t arrival)
 	st->last_sent = sent;
 }
 
-static void report(stats_t *st, const char *json)
+static void report(stats_t *st, const char *json, const char *losses)
 {
 	uint64_t sent = st->end ? st->total : (st->any ? st->max_seq + 1 : 0);
 	uint64_t lost = sent > st->unique ? sent - st->unique : 0;
@@ -364,6 +464,10 @@ static void report(stats_t *st, const char *json)
 		st->out_ns / 1e6, st->out_seq_before, st->out_seq_after,
 		st->delay_min_ms, avg, st->delay_max_ms, dur,
 		st->end ? "true" : "false");
+	if (losses)
+	{
+		write_losses(st, sent, losses);
+	}
 	printf("%s\n%s\n", kv, js);
 	fflush(stdout);
 	if (json)
@@ -382,7 +486,7 @@ static void report(stats_t *st, const char *json)
 
 static int do_recv(int argc, char *argv[])
 {
-	const char *bindaddr = NULL, *port = "5001", *json = NULL;
+	const char *bindaddr = NULL, *port = "5001", *json = NULL, *losses = NULL;
 	double secs = 0, idle = 3;
 	struct sockaddr_storage ss;
 	socklen_t len;
@@ -391,7 +495,7 @@ static int do_recv(int argc, char *argv[])
 	stats_t st = {};
 	int c, fd, off = 0, rcvbuf = 8 * 1024 * 1024;
 
-	while ((c = getopt(argc, argv, "p:b:t:w:j:h")) != -1)
+	while ((c = getopt(argc, argv, "p:b:t:w:j:l:h")) != -1)
 	{
 		switch (c)
 		{
@@ -400,8 +504,19 @@ static int do_recv(int argc, char *argv[])
 			case 't': secs = atof(optarg); break;
 			case 'w': idle = atof(optarg); break;
 			case 'j': json = optarg; break;
+			case 'l': losses = optarg; break;
 			case 'h': usage(stdout); return 0;
 			default: usage(stderr); return 2;
+		}
+	}
+	if (losses)
+	{
+		st.sent_at_len = 4096;
+		st.sent_at = calloc(st.sent_at_len, sizeof(uint64_t));
+		if (!st.sent_at)
+		{
+			perror("mif-probe: calloc");
+			return 1;
 		}
 	}
 	if (resolve(bindaddr ?: "::", port, 1, &ss, &len))
@@ -475,8 +590,9 @@ static int do_recv(int argc, char *argv[])
 			end_at = now_ns(CLOCK_MONOTONIC) + 300000000ull;
 		}
 	}
-	report(&st, json);
+	report(&st, json, losses);
 	free(st.seen);
+	free(st.sent_at);
 	close(fd);
 	return 0;
 }
