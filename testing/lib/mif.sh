@@ -22,9 +22,10 @@
 #   ike     one ESTABLISHED IKE SA; every path belongs to it
 #   paths   no path in a transitional state (ANNOUNCED, CHECKING, CHILD,
 #           REMOVING), no two paths on the same address pair [, NACTIVE]
-#   child   per live path one INSTALLED CHILD SA mif-path-<BID> whose unique
-#           id is the path's child_id; no mif-path-* CHILD SA without a
-#           live path; every CHILD SA INSTALLED
+#   child   per live path the INSTALLED mif-path-* CHILD SA whose unique
+#           id is the path's child_id (its name may carry an earlier BID
+#           of the address pair); no mif-path-* CHILD SA without a live
+#           path; every CHILD SA INSTALLED
 #   gre     the mif* devices (gre/ip6gre) are exactly the live paths'
 #           devices, with the paths' addresses as endpoints
 #   sad     the ESP SAs are exactly the in/out SPIs of the CHILD SAs
