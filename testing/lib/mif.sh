@@ -32,8 +32,9 @@
 #   spd     the policies (socket policies aside) are exactly: per live path
 #           GRE out local->remote and in remote->local with its CHILD SA's
 #           reqid; per other CHILD SA and pair of its selectors out, in, fwd;
-#           out policies carry the current outbound SPI in their template
-#           (charon 5.9 puts it there, a stale one blackholes the traffic)
+#           charon's out policies carry the current outbound SPI in their
+#           template (a stale one blackholes the traffic), the paths' GRE
+#           out policies none (the newest SA of the reqid, across rekeys)
 #   table   table 210 (IPv4+IPv6) holds a route per remote selector of the
 #           other CHILD SAs (not 0/0, not the peer itself) over exactly the
 #           ACTIVE paths' devices, nothing if no path is ACTIVE (a route
