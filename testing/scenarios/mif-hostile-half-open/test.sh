@@ -6,6 +6,11 @@ gw_idle()
 	hx gw swanctl --stats | grep -Eq 'IKE_SAs: 0 total, 0 half-open'
 }
 
+initiated()
+{
+	test "$(hostile_get mn initiated)" -ge "$1"
+}
+
 # attempts: CONNECTION COUNT..., then wait for gw to forget them all
 attempts()
 {
@@ -17,7 +22,7 @@ attempts()
 		shift 2
 	done
 	secs=$((total / 5 + 30))
-	wait_for "$secs" test "$(hostile_get mn initiated)" -ge "$total" ||
+	wait_for "$secs" initiated "$total" ||
 		fail "attacker initiated only $(hostile_get mn initiated) of $total"
 	wait_for 30 gw_idle || fail "gw did not get rid of the attempts"
 	msleep 1
