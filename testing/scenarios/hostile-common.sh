@@ -134,3 +134,18 @@ ike_info_times()
 		END { for (i = 0; i < k; i++) { m = order[i]; print m, n[m], ((m in t1) ? t1[m] - t0[m] : -1) } }
 	' "$MIF_R/$1.charon.log"
 }
+
+# check_alive HOST...: HOST's charon is still running (crash detection)
+check_alive()
+{
+	local h
+	for h in "$@"; do
+		check "$h's charon survived (pid $(charon_pid "$h"))" kill -0 "$(charon_pid "$h")"
+	done
+}
+
+# dead_events HOST: "path ... is dead" lines in HOST's charon log so far
+dead_events()
+{
+	grep -c 'mif: path BID [0-9]* .* is dead' "$MIF_R/$1.charon.log"
+}

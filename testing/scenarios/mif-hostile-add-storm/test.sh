@@ -118,3 +118,4 @@ check "no ESP towards the victim" test "$(capture_count victim "$MIF_ESP_FILTER"
 check_not "gw created no CHILD SA towards the victim" \
 	grep -q "creating CHILD_SA for path BID [0-9]* 10.0.0.1 === $V" "$MIF_R/gw.charon.log"
 expect gw 'swanctl --list-sas' "$V/32" NO
+check_alive gw mn

@@ -1,4 +1,10 @@
 . ../hostile-common.sh
+ROUND=25	# attempts per connection and round
+
+initiated()
+{
+	test "$(hostile_get mn initiated)" -ge "$1"
+}
 
 # gw without any IKE_SA (all attempts failed or timed out)?
 gw_idle()
@@ -6,30 +12,24 @@ gw_idle()
 	hx gw swanctl --stats | grep -Eq 'IKE_SAs: 0 total, 0 half-open'
 }
 
-initiated()
-{
-	test "$(hostile_get mn initiated)" -ge "$1"
-}
-
 # attempts: CONNECTION COUNT..., then wait for gw to forget them all
 attempts()
 {
-	local total=0 want secs
+	local total=0
 	hostile_ctl mn reset > /dev/null
 	while [ $# -ge 2 ]; do
 		say "attacker: $(hostile_ctl mn initiate "$1" "$2" 100)"
 		total=$((total + $2))
 		shift 2
 	done
-	secs=$((total / 5 + 30))
-	wait_for "$secs" initiated "$total" ||
+	wait_for $((total + 30)) initiated "$total" ||
 		fail "attacker initiated only $(hostile_get mn initiated) of $total"
 	wait_for 30 gw_idle || fail "gw did not get rid of the attempts"
 	msleep 1
 }
 
-# sample gw's memory: "RSS_KB HEAP_INUSE_OCTETS" (charon's own mallinfo2
-# in swanctl --stats: used + mmap, all arenas)
+# gw's memory: "RSS_KB HEAP_OCTETS" (charon's own mallinfo2 in swanctl
+# --stats: used + mmap, all arenas)
 gw_mem()
 {
 	local used mmap
@@ -38,39 +38,60 @@ gw_mem()
 	echo "$(rss_kb gw) $(( ${used:-0} + ${mmap:-0} ))"
 }
 
+# least-squares slope of "X Y" lines (octets per attempt)
+slope()
+{
+	awk '{ n++; sx += $1; sy += $2; sxx += $1 * $1; sxy += $1 * $2 }
+		END { d = n * sxx - sx * sx; printf "%d\n", d ? (n * sxy - sx * sy) / d : 0 }'
+}
+
 # the attacker drops gw's IKE_AUTH responses (IKE floats to 4500 for
 # MOBIKE); IKE_SA_INIT responses on 500 still arrive
 tc -n mn qdisc add dev wlan0 clsact
 tc -n mn filter add dev wlan0 ingress pref 5 protocol ip flower ip_proto udp src_port 4500 action drop
 
-# warm-up: charon's own tables and pools reach their working size
-attempts psk 40 eap 40
+# warm-up: charon's own tables, pools and thread caches reach their size
+attempts psk 30 eap 30
 read -r rss0 heap0 < <(gw_mem)
 auth0=$(grep -c 'N((41000))' "$MIF_R/gw.charon.log")
-
-# the attack: 300 abandoned IKE_AUTHs carrying MIF_SUPPORTED
-attempts psk 150 eap 150
-read -r rss1 heap1 < <(gw_mem)
-auth1=$(grep -c 'N((41000))' "$MIF_R/gw.charon.log")
-
-# reference: 150 failing attempts without MIF_SUPPORTED
-attempts ctl 150
-read -r rss2 heap2 < <(gw_mem)
-
-n=$((auth1 - auth0))
-metric gw_ike_auth_with_mif_supported "$n"
-metric gw_half_open_timeouts "$(grep -c 'deleting half open IKE_SA' "$MIF_R/gw.charon.log")"
+to0=$(grep -c 'deleting half open IKE_SA' "$MIF_R/gw.charon.log")
+echo "0 $heap0" > "$MIF_R/heap-mif.txt"
 metric gw_rss_kb_warm "$rss0"
-metric gw_rss_kb_after_300 "$rss1"
-metric gw_rss_kb_after_ctl "$rss2"
 metric gw_heap_warm "$heap0"
-metric gw_heap_after_300 "$heap1"
-metric gw_heap_after_ctl "$heap2"
-metric heap_octets_per_attempt $(( (heap1 - heap0) / 300 ))
-metric heap_octets_per_attempt_ctl $(( (heap2 - heap1) / 150 ))
-check "gw parsed >= 300 IKE_AUTH requests carrying MIF_SUPPORTED in the attack ($n)" \
-	test "$n" -ge 300
-check "300 abandoned IKE_AUTHs: gw charon RSS growth < 1 MB ($rss0 -> $rss1 kB)" \
-	test $((rss1 - rss0)) -lt 1024
-check "300 abandoned IKE_AUTHs: gw heap in use grows < 100 octets per attempt ($heap0 -> $heap1, $(( (heap1 - heap0) / 300 )) per attempt)" \
-	test $((heap1 - heap0)) -lt $((300 * 100))
+
+# the attack: 4 rounds of 50 abandoned IKE_AUTHs carrying MIF_SUPPORTED
+for r in 1 2 3 4; do
+	attempts psk $ROUND eap $ROUND
+	read -r rss heap < <(gw_mem)
+	echo "$((r * 2 * ROUND)) $heap" >> "$MIF_R/heap-mif.txt"
+	metric "gw_heap_round$r" "$heap"
+done
+n=$((4 * 2 * ROUND))
+auth=$(( $(grep -c 'N((41000))' "$MIF_R/gw.charon.log") - auth0 ))
+to=$(( $(grep -c 'deleting half open IKE_SA' "$MIF_R/gw.charon.log") - to0 ))
+mif_slope=$(slope < "$MIF_R/heap-mif.txt")
+
+# reference: 2 rounds of 50 failing attempts without MIF_SUPPORTED
+echo "0 $heap" > "$MIF_R/heap-ctl.txt"
+for r in 1 2; do
+	attempts ctl $((2 * ROUND))
+	read -r rss2 heap2 < <(gw_mem)
+	echo "$((r * 2 * ROUND)) $heap2" >> "$MIF_R/heap-ctl.txt"
+done
+ctl_slope=$(slope < "$MIF_R/heap-ctl.txt")
+
+metric gw_ike_auth_with_mif_supported "$auth"
+metric gw_half_open_timeouts "$to"
+metric gw_rss_kb_after_attack "$rss"
+metric gw_heap_after_attack "$heap"
+metric heap_octets_per_attempt "$mif_slope"
+metric heap_octets_per_attempt_ctl "$ctl_slope"
+check "gw parsed an IKE_AUTH request with MIF_SUPPORTED for each of the $n attempts (got $auth)" \
+	test "$auth" -ge "$n"
+check "half of them (EAP) died half-open on gw after half_open_timeout (got $to of $((n / 2)))" \
+	test "$to" -ge $((n / 2))
+check "$n abandoned IKE_AUTHs: gw charon RSS growth < 1 MB ($rss0 -> $rss kB)" \
+	test $((rss - rss0)) -lt 1024
+check "$n abandoned IKE_AUTHs: gw heap in use grows < 100 octets per attempt (slope $mif_slope; heap $heap0 -> $heap; without MIF_SUPPORTED: $ctl_slope)" \
+	test "$mif_slope" -lt 100
+check_alive gw mn

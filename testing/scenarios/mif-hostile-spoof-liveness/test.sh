@@ -77,3 +77,4 @@ metric probes_at_v "$(capture_count vin 'udp port 4501')"
 big=$(capture_count gwprobes 'udp and udp[4:2] != 76')
 check "every probe datagram is 68 octets: replies no larger than requests (got $big others)" \
 	test "$big" -eq 0
+check_alive gw mn
