@@ -16,13 +16,11 @@
  * It speaks just enough of doc/protocol.md, through the real codec of
  * libmif, to attack a peer running the mif plugin:
  *
- *  - role "attacker" (default): adds MIF_SUPPORTED to its IKE_AUTH
- *    requests (so the peer creates its per-SA state) and, on command, sends
- *    MIF_PATH_ADD storms (many ADDs per INFORMATIONAL, the same BID with
- *    increasing Seq and/or many BIDs, Local = any victim address) and
- *    starts many IKE_SAs of a config (to abandon them half-open);
- *  - role "observer": only the control socket, to read the heap figures of
- *    the charon it is loaded into (mallinfo2, for leak checks).
+ *  - adds MIF_SUPPORTED to its IKE_AUTH requests (so the peer creates its
+ *    per-SA state), also when the IKE_AUTH is never going to complete;
+ *  - on command, sends MIF_PATH_ADD storms (many ADDs per INFORMATIONAL,
+ *    the same BID with increasing Seq and/or many BIDs, Local = any victim
+ *    address) and starts many IKE_SAs of a config (to abandon them).
  *
  * Control: one command line per connection on unix:///run/mif-hostile.sock
  * (charon.plugins.mif-hostile.socket), e.g. with
@@ -30,7 +28,6 @@
  *
  *   status                         counters, one key=value per line
  *   reset                          zero the counters
- *   mem                            mallinfo2() of this charon
  *   storm ike=NAME|ID local=ADDR [remote=ADDR] [msgs=1] [per=1] [bid=2]
  *         [bids=1] [seq=1] [interval=0]
  *       msgs INFORMATIONAL requests, interval ms apart, each carrying per
@@ -41,7 +38,7 @@
  *       initiate COUNT IKE_SAs of connection NAME (charon.reuse_ikesa = no
  *       makes each a new IKE_SA), INTERVAL_MS apart (default 50)
  *
- * Settings (charon.plugins.mif-hostile.*): role, socket, probe_port (the
+ * Settings (charon.plugins.mif-hostile.*): socket, probe_port (the
  * probe port announced in MIF_SUPPORTED, default 4501), max_paths (16),
  * connections.<name>.supported (default yes: send MIF_SUPPORTED).
  */
@@ -53,7 +50,6 @@
 #include <processing/jobs/callback_job.h>
 #include <threading/mutex.h>
 #include <collections/array.h>
-#include <malloc.h>
 #include <inttypes.h>
 
 #include <mif_msg.h>
@@ -95,7 +91,6 @@ struct private_plugin_t {
 	counters_t c;
 	/** message IDs of storm requests in flight, with their sizes */
 	array_t *inflight;
-	bool attacker;
 };
 
 typedef struct {
@@ -359,9 +354,11 @@ static bool send_supported(peer_cfg_t *peer_cfg)
 }
 
 METHOD(listener_t, message_hook, bool,
-	private_plugin_t *this, ike_sa_t *ike_sa, message_t *message,
+	listener_t *listener, ike_sa_t *ike_sa, message_t *message,
 	bool incoming, bool plain)
 {
+	private_plugin_t *this = (private_plugin_t*)((char*)listener -
+									offsetof(private_plugin_t, listener));
 	inflight_t *in;
 	size_t len;
 	int i;
@@ -624,20 +621,11 @@ static void execute(private_plugin_t *this, char *line, FILE *out)
 		this->mutex->unlock(this->mutex);
 		fprintf(out, "ok\n");
 	}
-	else if (streq(args[0], "mem"))
-	{
-		struct mallinfo2 mi = mallinfo2();
-
-		/* uordblks: bytes in use in all arenas; hblkhd: mmapped chunks */
-		fprintf(out, "heap_inuse=%zu\nheap_arena=%zu\nheap_mmap=%zu\n"
-				"heap_free=%zu\n", mi.uordblks + mi.hblkhd, mi.arena,
-				mi.hblkhd, mi.fordblks);
-	}
-	else if (this->attacker && streq(args[0], "storm"))
+	else if (streq(args[0], "storm"))
 	{
 		cmd_storm(this, args, count, out);
 	}
-	else if (this->attacker && streq(args[0], "initiate"))
+	else if (streq(args[0], "initiate"))
 	{
 		cmd_initiate(this, args, count, out);
 	}
@@ -683,13 +671,7 @@ static bool register_hostile(private_plugin_t *this,
 
 	if (reg)
 	{
-		this->attacker = !streq(lib->settings->get_str(lib->settings,
-						"%s.plugins.mif-hostile.role", "attacker", lib->ns),
-						"observer");
-		if (this->attacker)
-		{
-			charon->bus->add_listener(charon->bus, &this->listener);
-		}
+		charon->bus->add_listener(charon->bus, &this->listener);
 		uri = lib->settings->get_str(lib->settings,
 						"%s.plugins.mif-hostile.socket", HOSTILE_SOCKET, lib->ns);
 		this->service = lib->streams->create_service(lib->streams, uri, 10);
@@ -698,16 +680,12 @@ static bool register_hostile(private_plugin_t *this,
 			this->service->on_accept(this->service, on_accept, this,
 									 JOB_PRIO_CRITICAL, 1);
 		}
-		DBG1(DBG_CFG, "mif-hostile: TEST-ONLY hostile peer plugin loaded as "
-			 "%s, control %s%s", this->attacker ? "attacker" : "observer",
-			 uri, this->service ? "" : " FAILED");
+		DBG1(DBG_CFG, "mif-hostile: TEST-ONLY hostile peer plugin loaded, "
+			 "control %s%s", uri, this->service ? "" : " FAILED");
 	}
 	else
 	{
-		if (this->attacker)
-		{
-			charon->bus->remove_listener(charon->bus, &this->listener);
-		}
+		charon->bus->remove_listener(charon->bus, &this->listener);
 		DESTROY_IF(this->service);
 		this->service = NULL;
 	}
