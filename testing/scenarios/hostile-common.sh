@@ -149,3 +149,14 @@ dead_events()
 {
 	grep -c 'mif: path BID [0-9]* .* is dead' "$MIF_R/$1.charon.log"
 }
+
+# probe_ids NAME FILTER: "BID SEQ" of every IPv4 probe in a capture
+probe_ids()
+{
+	tcpdump -n -r "$MIF_R/$1.pcap" -x "$2" 2>/dev/null | awk '
+		function out() { if (hex != "") print strtonum16(substr(hex, 97, 4)), strtonum16(substr(hex, 101, 4)); hex = "" }
+		function strtonum16(h,  i, v) { v = 0; for (i = 1; i <= length(h); i++) v = v * 16 + index("0123456789abcdef", substr(h, i, 1)) - 1; return v }
+		/^[ \t]*0x/ { for (i = 2; i <= NF; i++) hex = hex $i; next }
+		{ out() }
+		END { out() }'
+}

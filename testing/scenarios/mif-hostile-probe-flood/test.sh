@@ -90,7 +90,7 @@ check "random-SPI flood at $RATE/s: c2 setup median $med ms <= 2 x idle $idle ms
 	test "$med" -gt 0 -a "$med" -le $((2 * idle))
 check "random-SPI flood: gw's charon answers swanctl --stats within 5 s ($st ms)" \
 	test "$st" -ge 0 -a "$st" -le 5000
-check "random-SPI flood: no path of mn went DEAD on gw ($dead dead events)" test "$dead" -eq 0
+check "extra: random-SPI flood: no path of mn went DEAD on gw ($dead dead events)" test "$dead" -eq 0
 
 # sniffed SPIs/BID/Seq from mn's path address: every check but the HMAC passes
 read -r med st dead < <(flood_phase sniffed -d 10.0.0.1 -S "$spis" -b "$bid" -q "$seq" -s $LTE | tail -n 1)
@@ -98,7 +98,7 @@ check "sniffed-SPI bad-tag flood at $RATE/s: c2 setup median $med ms <= 2 x idle
 	test "$med" -gt 0 -a "$med" -le $((2 * idle))
 check "sniffed-SPI flood: gw's charon answers swanctl --stats within 5 s ($st ms)" \
 	test "$st" -ge 0 -a "$st" -le 5000
-check "sniffed-SPI flood: no path of mn went DEAD on gw ($dead dead events)" test "$dead" -eq 0
+check "extra: sniffed-SPI flood: no path of mn went DEAD on gw ($dead dead events)" test "$dead" -eq 0
 
 # reference: the same rate to a closed port costs the kernel, not charon
 read -r med st dead < <(flood_phase closed -d 10.0.0.1 -p 4599 -S random | tail -n 1)
