@@ -160,3 +160,23 @@ probe_ids()
 		{ out() }
 		END { out() }'
 }
+
+# tod_ms: milliseconds since midnight (local time, as charon's filelog)
+tod_ms()
+{
+	local t=$EPOCHREALTIME hms h m s
+	printf -v hms '%(%H:%M:%S)T' "${t%.*}"
+	IFS=: read -r h m s <<< "$hms"
+	t=${t#*.}
+	echo $(( ((10#$h * 60 + 10#$m) * 60 + 10#$s) * 1000 + 10#${t:0:3} ))
+}
+
+# log_first_ms HOST REGEX AFTER_TOD_MS: time of day (ms) of the first line of
+# HOST's charon log matching REGEX at or after AFTER_TOD_MS, -1 if none
+log_first_ms()
+{
+	awk -v re="$2" -v after="$3" '
+		function ms(t,  a) { split(t, a, /[:.]/); return ((a[1] * 60 + a[2]) * 60 + a[3]) * 1000 + a[4] }
+		$0 ~ re && ms($1) >= after { print ms($1); found = 1; exit }
+		END { if (!found) print -1 }' "$MIF_R/$1.charon.log"
+}
