@@ -180,3 +180,28 @@ log_first_ms()
 		$0 ~ re && ms($1) >= after { print ms($1); found = 1; exit }
 		END { if (!found) print -1 }' "$MIF_R/$1.charon.log"
 }
+
+# path_events HOST REMOTE: "TOD_MS dead|alive" for each liveness change of
+# HOST's path to REMOTE in its charon log
+path_events()
+{
+	awk -v re="=== $2 is (dead|alive again)" '
+		function ms(t,  a) { split(t, a, /[:.]/); return ((a[1] * 60 + a[2]) * 60 + a[3]) * 1000 + a[4] }
+		$0 ~ re { print ms($1), ($0 ~ / is dead/ ? "dead" : "alive") }' "$MIF_R/$1.charon.log"
+}
+
+# wait_stable HOST REMOTE SECS [MAX]: wait (up to MAX s, default 30) until
+# HOST's path to REMOTE had no liveness change for SECS s and is alive
+wait_stable()
+{
+	local end=$(( $(now_ms) + ${4:-30} * 1000 )) last
+	while [ "$(now_ms)" -lt $end ]; do
+		last=$(path_events "$1" "$2" | tail -n 1)
+		if [ -z "$last" ] || { [ "${last#* }" = alive ] &&
+				[ $(( $(tod_ms) - ${last%% *} )) -ge $(( $3 * 1000 )) ]; }; then
+			return 0
+		fi
+		msleep 0.5
+	done
+	return 1
+}
