@@ -225,25 +225,32 @@ void mif_mgr_receive_probe(void *data, host_t *src, host_t *dst,
 	/* doc/protocol.md 5.3: unknown SPIs cost one lookup, and the HMAC work
 	 * anybody who knows an IKE SA's SPIs can cause is bounded per SA */
 	conn = this->by_spi->get(this->by_spi, &key);
-	if (!conn || !conn->verify_budget)
+	if (!conn)
 	{
-		DBG3(DBG_NET, "mif: dropping probe from %#H, %s", src,
-			 conn ? "over the verification budget" : "unknown SPIs");
+		DBG3(DBG_NET, "mif: dropping probe from %#H, unknown SPIs", src);
+		goto out;
+	}
+	path = mif_conn_get_path(conn, probe.bid);
+	/* a probe counts only on the very address pair of its path; checked
+	 * before the HMAC, so probes from elsewhere cost no cryptography and
+	 * no budget (they change nothing either way) */
+	if (!path || !path->local->ip_equals(path->local, dst) ||
+		!path->remote->ip_equals(path->remote, src))
+	{
+		DBG2(DBG_NET, "mif: probe for BID %u from %#H to %H does not match "
+			 "its path", probe.bid, src, dst);
+		goto out;
+	}
+	if (!conn->verify_budget)
+	{
+		DBG3(DBG_NET, "mif: dropping probe from %#H, over the verification "
+			 "budget", src);
 		goto out;
 	}
 	conn->verify_budget--;
 	if (mif_msg_verify_probe(datagram, conn->key_rx, &reason) != MIF_MSG_OK)
 	{
 		DBG2(DBG_NET, "mif: dropping unauthenticated probe from %#H", src);
-		goto out;
-	}
-	path = mif_conn_get_path(conn, probe.bid);
-	/* a probe counts only on the very address pair of its path */
-	if (!path || !path->local->ip_equals(path->local, dst) ||
-		!path->remote->ip_equals(path->remote, src))
-	{
-		DBG2(DBG_NET, "mif: probe for BID %u from %#H to %H does not match "
-			 "its path", probe.bid, src, dst);
 		goto out;
 	}
 	if (probe.type == MIF_PROBE_REQUEST && (probe.flags & MIF_PROBE_RR))
