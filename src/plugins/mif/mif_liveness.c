@@ -449,23 +449,15 @@ CALLBACK(reannounce_job, job_requeue_t,
 	private_mif_manager_t *this = (private_mif_manager_t*)data[0];
 	mif_conn_t *conn;
 	ike_sa_t *ike_sa;
-	uint32_t ike_id = 0;
 
-	this->mutex->lock(this->mutex);
-	conn = mif_mgr_find_conn(this, data[1]);
-	if (conn)
-	{
-		ike_id = conn->ike_id;
-	}
-	this->mutex->unlock(this->mutex);
-	ike_sa = ike_id ? charon->ike_sa_manager->checkout_by_id(
-										charon->ike_sa_manager, ike_id) : NULL;
+	ike_sa = mif_mgr_checkout_conn(this, data[1]);
 	if (!ike_sa)
 	{
 		return JOB_REQUEUE_NONE;
 	}
 	this->mutex->lock(this->mutex);
-	conn = this->conns->get(this->conns, (void*)(uintptr_t)ike_id);
+	conn = this->conns->get(this->conns,
+						(void*)(uintptr_t)ike_sa->get_unique_id(ike_sa));
 	if (conn && ike_sa->get_state(ike_sa) == IKE_ESTABLISHED)
 	{
 		mif_mgr_announce_all(this, conn, ike_sa);

@@ -230,22 +230,27 @@ METHOD(listener_t, ike_rekey, bool,
 /*
  * Described in mif_manager_priv.h
  */
-mif_conn_t *mif_mgr_find_conn(private_mif_manager_t *this, uint32_t id)
+ike_sa_t *mif_mgr_checkout_conn(private_mif_manager_t *this, uint32_t id)
 {
 	enumerator_t *enumerator;
-	mif_conn_t *conn, *found = NULL;
+	mif_conn_t *conn;
+	uint32_t ike_id = 0;
 
+	this->mutex->lock(this->mutex);
 	enumerator = this->conns->create_enumerator(this->conns);
 	while (enumerator->enumerate(enumerator, NULL, &conn))
 	{
 		if (conn->id == id)
 		{
-			found = conn;
+			ike_id = conn->ike_id;
 			break;
 		}
 	}
 	enumerator->destroy(enumerator);
-	return found;
+	this->mutex->unlock(this->mutex);
+	/* IKE SA checkout first, then our lock: never the other way round */
+	return ike_id ? charon->ike_sa_manager->checkout_by_id(
+										charon->ike_sa_manager, ike_id) : NULL;
 }
 
 /**

@@ -215,9 +215,12 @@ void mif_mgr_send_notify(private_mif_manager_t *this, uint32_t id,
 						 notify_type_t type, chunk_t data);
 
 /**
- * The conn with a stable id, NULL if gone.
+ * Check out the IKE SA a conn is on now (IKE rekeys move conns), for jobs
+ * that remember a conn by its stable id; takes the lock briefly.
+ *
+ * @return			IKE SA, checked out; NULL if the conn or its SA is gone
  */
-mif_conn_t *mif_mgr_find_conn(private_mif_manager_t *this, uint32_t id);
+ike_sa_t *mif_mgr_checkout_conn(private_mif_manager_t *this, uint32_t id);
 
 /**
  * Handle a plain IKE message for the extension (takes the lock).

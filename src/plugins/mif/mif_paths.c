@@ -381,19 +381,9 @@ CALLBACK(child_job, job_requeue_t,
 		.local = job->local,
 		.remote = job->remote,
 	};
-	mif_conn_t *conn;
 	ike_sa_t *ike_sa;
-	uint32_t ike_id = 0;
 
-	this->mutex->lock(this->mutex);
-	conn = mif_mgr_find_conn(this, job->id);
-	if (conn)
-	{
-		ike_id = conn->ike_id;
-	}
-	this->mutex->unlock(this->mutex);
-	ike_sa = ike_id ? charon->ike_sa_manager->checkout_by_id(
-										charon->ike_sa_manager, ike_id) : NULL;
+	ike_sa = mif_mgr_checkout_conn(this, job->id);
 	if (!ike_sa)
 	{
 		return JOB_REQUEUE_NONE;

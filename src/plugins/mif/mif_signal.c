@@ -125,20 +125,10 @@ CALLBACK(send_job, job_requeue_t,
 {
 	private_mif_manager_t *this = job->this;
 	ike_sa_t *ike_sa;
-	mif_conn_t *conn;
-	uint32_t ike_id = 0;
 
 	/* the IKE SA the conn is on now: an IKE rekey since the job was queued
 	 * moved it (a notify is never lost to a rekey) */
-	this->mutex->lock(this->mutex);
-	conn = mif_mgr_find_conn(this, job->id);
-	if (conn)
-	{
-		ike_id = conn->ike_id;
-	}
-	this->mutex->unlock(this->mutex);
-	ike_sa = ike_id ? charon->ike_sa_manager->checkout_by_id(
-										charon->ike_sa_manager, ike_id) : NULL;
+	ike_sa = mif_mgr_checkout_conn(this, job->id);
 	if (!ike_sa)
 	{
 		return JOB_REQUEUE_NONE;
