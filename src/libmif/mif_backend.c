@@ -1812,6 +1812,60 @@ METHOD(mif_backend_t, detach_ike_sa, u_int,
 	return count;
 }
 
+/**
+ * Does a session hold an SA reference of a type (lock held)?
+ */
+static bool has_sa_type(mif_session_t *session, mif_sa_type_t type)
+{
+	array_t *sas = mif_session_sas(session);
+	sa_entry_t *sa;
+	int i;
+
+	for (i = 0; i < array_count(sas); i++)
+	{
+		array_get(sas, i, &sa);
+		if (sa->e.ref.type == type)
+		{
+			return TRUE;
+		}
+	}
+	return FALSE;
+}
+
+METHOD(mif_backend_t, remove_sessions_with, u_int,
+	private_mif_backend_t *this, mif_sa_type_t type)
+{
+	change_list_t changes;
+	mif_session_t *session;
+	hashtable_t *victims;
+	enumerator_t *enumerator;
+	u_int i, count;
+
+	victims = hashtable_create(hashtable_hash_ptr, hashtable_equals_ptr, 8);
+	init_changes(this, &changes);
+	this->lock->write_lock(this->lock);
+	/* sessions with SA references hold bindings (SA-only sessions are not
+	 * created by any caller), so the binding heap reaches them all */
+	for (i = 0; i < this->heap.count; i++)
+	{
+		session = this->heap.items[i]->session;
+		if (has_sa_type(session, type))
+		{
+			victims->put(victims, session, session);
+		}
+	}
+	count = victims->get_count(victims);
+	enumerator = victims->create_enumerator(victims);
+	while (enumerator->enumerate(enumerator, NULL, &session))
+	{
+		remove_session(this, session, &changes);
+	}
+	enumerator->destroy(enumerator);
+	unlock_and_publish(this, &changes);
+	victims->destroy(victims);
+	return count;
+}
+
 METHOD(mif_backend_t, find_by_spi, bool,
 	private_mif_backend_t *this, uint32_t spi, mif_sa_ref_t *ref,
 	mif_addr_t *hoa)
@@ -2326,6 +2380,7 @@ mif_backend_t *mif_backend_create(const mif_config_t *config,
 			.attach_sa = _attach_sa,
 			.detach_sa = _detach_sa,
 			.detach_ike_sa = _detach_ike_sa,
+			.remove_sessions_with = _remove_sessions_with,
 			.find_by_spi = _find_by_spi,
 			.get_sas = _get_sas,
 			.add_listener = _add_listener,

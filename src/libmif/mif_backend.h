@@ -256,6 +256,17 @@ struct mif_backend_t {
 	u_int (*detach_ike_sa)(mif_backend_t *this, uint32_t ike_id);
 
 	/**
+	 * Remove every session that holds an SA reference of a type, with
+	 * its bindings, flows and references. IKE and CHILD SA references name
+	 * SAs of one daemon instance (unique IDs restart at 1): after a restart,
+	 * sessions loaded from the store that reference them are stale.
+	 *
+	 * @param type		SA reference type
+	 * @return			number of sessions removed
+	 */
+	u_int (*remove_sessions_with)(mif_backend_t *this, mif_sa_type_t type);
+
+	/**
 	 * Look up an SA reference by SPI (inbound first, then outbound).
 	 *
 	 * @param spi		SPI

@@ -72,6 +72,12 @@ typedef struct mif_msg_probe_t mif_msg_probe_t;
 /** length of a return-routability cookie */
 #define MIF_MSG_COOKIE_LEN 16
 
+/**
+ * Path and flow notifies one INFORMATIONAL request may carry
+ * (doc/protocol.md section 6); the receiver ignores any beyond.
+ */
+#define MIF_MSG_MAX_NOTIFIES 8
+
 /** length of the truncated HMAC-SHA256 tag of a probe */
 #define MIF_MSG_TAG_LEN 16
 

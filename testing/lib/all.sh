@@ -8,4 +8,5 @@
 . "$MIF_LIB/probe.sh"
 . "$MIF_LIB/dat.sh"
 . "$MIF_LIB/collect.sh"
+. "$MIF_LIB/sanitize.sh"
 . "$MIF_LIB/mif.sh"

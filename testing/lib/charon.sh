@@ -69,7 +69,17 @@ charon_start()
 {
 	local h
 	for h in "$@"; do
-		mif-hostexec "$h" /usr/lib/ipsec/charon > "$MIF_R/$h.charon.out" 2>&1 &
+		if [ "${MIF_SANITIZE:-0}" = 1 ]; then
+			# the ASan+UBSan build (sanitize.sh): runtime preloaded into
+			# the stock charon, reports into the results
+			LD_PRELOAD=$MIF_SAN_PRELOAD \
+			ASAN_OPTIONS=$MIF_SAN_ASAN:log_path=$MIF_R/$h.asan \
+			UBSAN_OPTIONS=$MIF_SAN_UBSAN:log_path=$MIF_R/$h.ubsan \
+			LSAN_OPTIONS=$MIF_SAN_LSAN \
+				mif-hostexec "$h" /usr/lib/ipsec/charon > "$MIF_R/$h.charon.out" 2>&1 &
+		else
+			mif-hostexec "$h" /usr/lib/ipsec/charon > "$MIF_R/$h.charon.out" 2>&1 &
+		fi
 		# mif-hostexec execs charon, so $! is charon itself
 		echo $! > "$MIF_STATE/hosts/$h/charon.pid"
 	done
@@ -77,6 +87,9 @@ charon_start()
 		if ! wait_for 20 test -S "$MIF_STATE/hosts/$h/run/charon.vici"; then
 			say "charon on $h did not come up"
 			return 1
+		fi
+		if [ "${MIF_SANITIZE:-0}" = 1 ]; then
+			san_charon_check "$h" "$(< "$MIF_STATE/hosts/$h/charon.pid")" || return 1
 		fi
 	done
 	say "charon up on: $*"

@@ -22,17 +22,19 @@
 #   ike     one ESTABLISHED IKE SA; every path belongs to it
 #   paths   no path in a transitional state (ANNOUNCED, CHECKING, CHILD,
 #           REMOVING), no two paths on the same address pair [, NACTIVE]
-#   child   per live path one INSTALLED CHILD SA mif-path-<BID> whose unique
-#           id is the path's child_id; no mif-path-* CHILD SA without a
-#           live path; every CHILD SA INSTALLED
+#   child   per live path the INSTALLED mif-path-* CHILD SA whose unique
+#           id is the path's child_id (its name may carry an earlier BID
+#           of the address pair); no mif-path-* CHILD SA without a live
+#           path; every CHILD SA INSTALLED
 #   gre     the mif* devices (gre/ip6gre) are exactly the live paths'
 #           devices, with the paths' addresses as endpoints
 #   sad     the ESP SAs are exactly the in/out SPIs of the CHILD SAs
 #   spd     the policies (socket policies aside) are exactly: per live path
 #           GRE out local->remote and in remote->local with its CHILD SA's
 #           reqid; per other CHILD SA and pair of its selectors out, in, fwd;
-#           out policies carry the current outbound SPI in their template
-#           (charon 5.9 puts it there, a stale one blackholes the traffic)
+#           charon's out policies carry the current outbound SPI in their
+#           template (a stale one blackholes the traffic), the paths' GRE
+#           out policies none (the newest SA of the reqid, across rekeys)
 #   table   table 210 (IPv4+IPv6) holds a route per remote selector of the
 #           other CHILD SAs (not 0/0, not the peer itself) over exactly the
 #           ACTIVE paths' devices, nothing if no path is ACTIVE (a route
@@ -354,8 +356,8 @@ _mif_eval()
 	local line i j k n l r rec dir src dst reqid spi name idx f devs json
 	local ike_n=0 ike_uid= ike_state= ike_local= ike_remote= cur= rc_m= rc_s=
 	local -a c_name c_uid c_reqid c_state c_in c_out c_lts c_rts words rdevs act_devs
-	local -A ifindex addr_if gre_local gre_remote child_of_bid ign sa_info
-	local -A reqid_of_bid spi_of_bid seen_rt src_tables seen_src has_default
+	local -A ifindex addr_if gre_local gre_remote child_of_uid ign sa_info
+	local -A reqid_of_uid seen_rt src_tables seen_src has_default
 	local -A bind_coa bind_state
 	local exp got out ok nlive=0 nact=0 ndead=0 cnt nign=0 hex
 	local sid= nsess=0 sas_ike= nsas_ike=0
@@ -450,38 +452,31 @@ _mif_eval()
 	_MIF_OUT[paths]=${out#$'\n'}
 
 	# --- child
+	# a path's CHILD SA is the one whose unique id the path names: the
+	# announcing side reuses an equal CHILD config of an earlier BID for the
+	# same address pair, so the SA's name may carry another BID
+	# (doc/protocol.md 6.2)
 	ok=0 out=
 	for ((k = 0; k < ${#c_name[@]}; k++)); do
 		[ "${c_state[k]}" = INSTALLED ] || { ok=1; out+=$'\n'"CHILD SA ${c_name[k]} #${c_uid[k]} is ${c_state[k]}"; }
 		if [[ ${c_name[k]} == mif-path-* ]]; then
-			j=${c_name[k]#mif-path-}
-			if [ -n "${child_of_bid[$j]}" ]; then
-				ok=1
-				out+=$'\n'"two CHILD SAs for BID $j: #${c_uid[${child_of_bid[$j]}]} #${c_uid[k]}"
-			fi
-			child_of_bid[$j]=$k
+			child_of_uid[${c_uid[k]}]=$k
+			l=
+			for ((i = 0; i < n; i++)); do
+				_mif_live $i && [ "${P_CHILD[i]}" = "${c_uid[k]}" ] && l=1
+			done
+			[ -n "$l" ] || { ok=1; out+=$'\n'"CHILD SA ${c_name[k]} #${c_uid[k]} without a live path"; }
 		fi
 	done
 	for ((i = 0; i < n; i++)); do
 		_mif_live $i || continue
-		k=${child_of_bid[${P_BID[i]}]}
-		if [ -z "$k" ]; then
+		if [ -z "${child_of_uid[${P_CHILD[i]}]}" ]; then
 			ok=1
-			out+=$'\n'"path BID ${P_BID[i]} has no CHILD SA mif-path-${P_BID[i]}"
-		elif [ "${c_uid[k]}" != "${P_CHILD[i]}" ]; then
-			ok=1
-			out+=$'\n'"path BID ${P_BID[i]} refers to CHILD SA #${P_CHILD[i]}, charon has mif-path-${P_BID[i]} #${c_uid[k]}"
+			out+=$'\n'"path BID ${P_BID[i]} refers to CHILD SA #${P_CHILD[i]}, charon has no mif-path-* SA of that id"
 		fi
 	done
-	for j in "${!child_of_bid[@]}"; do
-		l=
-		for ((i = 0; i < n; i++)); do
-			[ "${P_BID[i]}" = "$j" ] && _mif_live $i && l=1
-		done
-		[ -n "$l" ] || { ok=1; out+=$'\n'"CHILD SA mif-path-$j #${c_uid[${child_of_bid[$j]}]} without a live path"; }
-	done
 	_MIF_OK[child]=$ok
-	_MIF_DESC[child]="CHILD SAs: ${#c_name[@]} (${#child_of_bid[@]} of paths), one INSTALLED mif-path-<BID> per live path"
+	_MIF_DESC[child]="CHILD SAs: ${#c_name[@]} (${#child_of_uid[@]} of paths), one INSTALLED mif-path-* per live path, the one it names"
 	_MIF_OUT[child]=${out#$'\n'}
 
 	# --- gre
@@ -542,8 +537,7 @@ _mif_eval()
 	exp= got=
 	for ((k = 0; k < ${#c_name[@]}; k++)); do
 		if [[ ${c_name[k]} == mif-path-* ]]; then
-			reqid_of_bid[${c_name[k]#mif-path-}]=${c_reqid[k]}
-			spi_of_bid[${c_name[k]#mif-path-}]=${c_out[k]}
+			reqid_of_uid[${c_uid[k]}]=${c_reqid[k]}
 			continue
 		fi
 		for l in ${c_lts[k]}; do
@@ -559,9 +553,11 @@ _mif_eval()
 		_mif_live $i || continue
 		_mif_prefix l "${P_LOCAL[i]}"
 		_mif_prefix r "${P_REMOTE[i]}"
-		j=${P_BID[i]}
-		exp+="out $l $r gre reqid ${reqid_of_bid[$j]:-?} spi ${spi_of_bid[$j]:-?}"$'\n'
-		exp+="in $r $l gre reqid ${reqid_of_bid[$j]:-?}"$'\n'
+		j=${P_CHILD[i]}
+		# the path's out policy names no SPI: the newest SA of the reqid
+		# carries it, across CHILD SA rekeys (doc/protocol.md 11)
+		exp+="out $l $r gre reqid ${reqid_of_uid[$j]:-?} spi -"$'\n'
+		exp+="in $r $l gre reqid ${reqid_of_uid[$j]:-?}"$'\n'
 	done
 	_mif_records "$d/policies.txt"
 	for rec in "${MIF_REC[@]}"; do

@@ -23,7 +23,8 @@
  *   quit
  *
  * Needs root and a kernel with XFRM and GRE; run by guest-dp.sh in a VM.
- * DP_TEST_DEBUG=n sets the DBG_KNL log level (stderr, default 1).
+ * DP_TEST_DEBUG=n sets the DBG_KNL log level (stderr, default 1),
+ * DP_TEST_HASH_STATE=FILE the file remembering the multipath hash policy.
  */
 
 #include <stdio.h>
@@ -228,6 +229,13 @@ int main(int argc, char *argv[])
 	{
 		fprintf(stderr, "initializing libstrongswan/libcharon failed\n");
 		return 2;
+	}
+	/* a state file per instance: guest-dp.sh runs two with one /run */
+	if (getenv("DP_TEST_HASH_STATE"))
+	{
+		lib->settings->set_str(lib->settings,
+							   "%s.plugins.mif.dataplane.hash_state",
+							   getenv("DP_TEST_HASH_STATE"), lib->ns);
 	}
 	for (i = 0; i < DBG_MAX; i++)
 	{

@@ -49,6 +49,11 @@ $A ip addr add fd00:1::1/64 dev va1 nodad; $B ip addr add fd00:1::2/64 dev vb1 n
 for N in a b; do for i in 1 2; do
 	ip netns exec $N ip link set v${N}$i up
 done; done
+# multipath hash policies as found, to be restored: not the kernel default
+for N in a b; do
+	ip netns exec $N sysctl -qw net.ipv4.fib_multipath_hash_policy=2 \
+		net.ipv6.fib_multipath_hash_policy=0
+done
 $A ip addr add 10.99.0.1/32 dev lo; $A ip addr add fd99::1/128 dev lo
 $B ip addr add 10.20.0.2/32 dev lo; $B ip addr add fd20::2/128 dev lo
 
@@ -90,8 +95,9 @@ xstat() { # ns counter
 # --- dp_test drivers --------------------------------------------------------
 # dp_test reads commands from a FIFO, answers "ok|FAIL <cmd>" on its output
 start_dp() { # ns fd
-	mkfifo $W/$1.in
-	ip netns exec $1 "$DP" < $W/$1.in > $W/$1.out 2> $W/$1.log &
+	[ -p $W/$1.in ] || mkfifo $W/$1.in
+	ip netns exec $1 env DP_TEST_HASH_STATE=$W/$1.hash "$DP" \
+		< $W/$1.in > $W/$1.out 2>> $W/$1.log &
 	eval "DPPID_$1=$!"
 	eval "exec $2> $W/$1.in"
 	for i in $(seq 50); do
@@ -275,6 +281,70 @@ echo "  plaintext GRE seen by a: $gre, XfrmInTmplMismatch: $m0 -> $m1"
 check "a's inbound policy dropped them" [ $gre -ge 2 -a $((m1 - m0)) -ge 2 ]
 $B ip link del inj
 
+echo "=== kill -9 and restart: the new instance removes the old one's leftovers"
+# the data plane's kernel objects in a namespace, comparable across restarts
+dp_objs() { # ns
+	ip netns exec $1 ip -o link | sed -n 's/^[0-9]*: \(mif[^:@]*\).*/dev \1/p'
+	for f in -4 -6; do
+		ip netns exec $1 ip $f rule | grep -E '^(199|200|210|211|212):' |
+			sed "s/^/rule$f /"
+		ip netns exec $1 ip $f -o route show table all |
+			grep -E 'table (210|2100[0-9]|220[0-9][0-9]) ' | sed "s/^/route$f /"
+	done
+	ip netns exec $1 ip xfrm policy |
+		awk '/proto gre/ { s = $2 " " $4; getline; print "pol " s " " $2 }'
+}
+restart_b_paths() {
+	dp b "add 1 2 10.1.0.2 10.1.0.1 5 0x100 0x200 1" &&
+	dp b "add 1 3 10.2.0.2 10.2.0.1 6 0x300 0x400 2 vb2" &&
+	dp b "routes 1 10.20.0.2 10.99.0.1/32 2,3"
+}
+restart_a_routes() {
+	dp a "routes 1 10.99.0.1 10.20.0.2/32 2,3" &&
+	dp a "flow 1 1 10.20.0.2/32 udp 7000-7001 3"
+}
+restart_a_paths() {
+	dp a "add 1 2 10.1.0.1 10.1.0.2 5 0x200 0x100 1" &&
+	dp a "add 1 3 10.2.0.1 10.2.0.2 6 0x400 0x300 2 va2" &&
+	dp a "add 1 4 fd00:1::1 fd00:1::2 7 0x600 0x500"
+}
+check "b: paths 2, 3 and routes over them again" restart_b_paths
+check "a: path 2 again" dp a "add 1 2 10.1.0.1 10.1.0.2 5 0x200 0x100 1"
+check "a: multipath over 2,3 and a flow on 3" restart_a_routes
+dp_objs a | sort > $W/a.before-kill
+cat $W/a.before-kill
+check "a: hash policy 1 for the multipath route" \
+	sh -c "[ \$($A sysctl -n net.ipv4.fib_multipath_hash_policy) = 1 ]"
+kill -9 $DPPID_a; wait $DPPID_a 2>/dev/null
+exec 3>&-
+F=$W/a.before-kill
+check "a: devices, rules, routes, GRE policies and a path table in place" \
+	sh -c "grep -q 'dev mif1p2' $F && grep -q 'lookup 210' $F && grep -q '^route-4 ' $F && grep -q '^pol ' $F && grep -q 'table 2100' $F"
+dp_objs a | sort > $W/a.after-kill
+check "a: the kernel objects stay after the kill" \
+	diff $W/a.before-kill $W/a.after-kill
+rm -f $W/a.out
+start_dp a 3; check "dp_test restarts in a" grep -q '^ready' $W/a.out
+L=$(dp_objs a); echo "$L"
+check "a: nothing of the killed instance left" [ -z "$L" ]
+check "a: hash policy restored to 2" \
+	sh -c "[ \$($A sysctl -n net.ipv4.fib_multipath_hash_policy) = 2 ]"
+check "a: the same paths again (device names reused)" restart_a_paths
+check "a: multipath over 2,3 and the flow again" restart_a_routes
+dp_objs a | sort > $W/a.after-restart
+check "a: the same kernel objects as before the kill, no more" \
+	diff $W/a.before-kill $W/a.after-restart
+a0=$(pkts a 10.1.0.1 10.1.0.2 0x100); c0=$(pkts a 10.2.0.1 10.2.0.2 0x300)
+for sp in $(seq 20001 20016); do
+	echo x | $A nc -u -w 0 -s 10.99.0.1 -p $sp 10.20.0.2 5000 2>/dev/null
+done
+check "a: ping over the paths after the restart" \
+	$A ping -c 3 -W 2 -I 10.99.0.1 10.20.0.2
+a1=$(pkts a 10.1.0.1 10.1.0.2 0x100); c1=$(pkts a 10.2.0.1 10.2.0.2 0x300)
+echo "  after restart: path 2 $((a1 - a0)), path 3 $((c1 - c0)) packets"
+check "a: traffic on paths 2 and 3" [ $((a1 - a0)) -ge 1 -a $((c1 - c0)) -ge 1 ]
+check "b: flush 1" dp b "flush 1"
+
 echo "=== flush and destroy leave nothing behind"
 check "a: set_flow again (per-path table)" dp a "flow 1 2 10.20.0.0/24 any - 3"
 check "a: flush 1" dp a "flush 1"
@@ -293,6 +363,8 @@ wait $DPPID_a $DPPID_b
 L=$(leftovers a; leftovers b; $A ip rule | grep '^220:'; $B ip rule | grep '^220:')
 echo "$L"
 check "a, b: nothing left after destroy (incl. charon's rule 220)" [ -z "$L" ]
+check "a, b: multipath hash policies restored, state files gone" \
+	sh -c "[ \"\$($A sysctl -n net.ipv4.fib_multipath_hash_policy net.ipv6.fib_multipath_hash_policy | tr '\n' ' ')\" = '2 0 ' ] && [ \"\$($B sysctl -n net.ipv4.fib_multipath_hash_policy net.ipv6.fib_multipath_hash_policy | tr '\n' ' ')\" = '2 0 ' ] && [ ! -e $W/a.hash ] && [ ! -e $W/b.hash ]"
 
 echo "=== dp_test output (log and failed commands)"
 echo "--- a"; grep -v '^ok ' $W/a.out; cat $W/a.log

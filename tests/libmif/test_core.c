@@ -456,6 +456,49 @@ START_TEST(test_sa_refs)
 }
 END_TEST
 
+/* sessions referencing IKE SAs of a previous daemon go, others stay */
+START_TEST(test_remove_sessions_with)
+{
+	mif_key_t stale = { .id = "sun#1" }, other = { .id = "sun#7" },
+			  home = key_hoa("2001:db8::9");
+	mif_sa_ref_t ike = { .type = MIF_SA_IKE, .ike_id = 1 };
+	mif_sa_ref_t tls = { .type = MIF_SA_RFC6618, .spi_in = 0x100,
+						 .spi_out = 0x200 };
+	mif_reg_entry_t entries[] = {
+		reg_entry(1, "198.51.100.1", 60),
+		reg_entry(2, "198.51.100.2", 60),
+	};
+	mif_reg_t req = { .key = stale, .count = 2, .entries = entries,
+					  .flags = MIF_REG_AUTO_SEQ };
+	mif_sa_ref_t out[2];
+	u_int sessions;
+
+	ck_assert_int_eq(backend->registration(backend, &req), MIF_STATUS_ACCEPTED);
+	ck_assert(backend->attach_sa(backend, &stale, &ike));
+	entries[0] = reg_entry(1, "198.51.100.3", 60);
+	req = (mif_reg_t){ .key = other, .count = 1, .entries = entries,
+					   .flags = MIF_REG_AUTO_SEQ };
+	ck_assert_int_eq(backend->registration(backend, &req), MIF_STATUS_ACCEPTED);
+	entries[0] = reg_entry(1, "198.51.100.4", 60);
+	req = (mif_reg_t){ .key = home, .count = 1, .entries = entries,
+					   .flags = MIF_REG_AUTO_SEQ };
+	ck_assert_int_eq(backend->registration(backend, &req), MIF_STATUS_ACCEPTED);
+	ck_assert(backend->attach_sa(backend, &home, &tls));
+	ck_assert_int_eq(backend->get_count(backend, &sessions), 4);
+	ck_assert_int_eq(sessions, 3);
+
+	ck_assert_int_eq(backend->remove_sessions_with(backend, MIF_SA_IKE), 1);
+	ck_assert_int_eq(backend->get_count(backend, &sessions), 2);
+	ck_assert_int_eq(sessions, 2);
+	ck_assert_int_eq(backend->get_sas(backend, &stale, out, 2), -1);
+	ck_assert(!backend->get_binding(backend, &stale, 2, NULL));
+	ck_assert(backend->get_binding(backend, &other, 1, NULL));
+	ck_assert_int_eq(backend->get_sas(backend, &home, out, 2), 1);
+	/* nothing of the type left */
+	ck_assert_int_eq(backend->remove_sessions_with(backend, MIF_SA_IKE), 0);
+}
+END_TEST
+
 /**
  * Listener calling back into the backend from its callbacks
  */
@@ -725,6 +768,7 @@ Suite *mif_core_suite()
 	tcase_add_test(tc, test_identity_conflict);
 	tcase_add_test(tc, test_lookups);
 	tcase_add_test(tc, test_sa_refs);
+	tcase_add_test(tc, test_remove_sessions_with);
 	tcase_add_test(tc, test_listener_reentrant);
 	suite_add_tcase(s, tc);
 

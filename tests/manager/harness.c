@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <collections/linked_list.h>
+#include <collections/array.h>
 
 mif_manager_t *mgr;
 private_mif_manager_t *priv;
@@ -279,6 +280,39 @@ static ike_sa_manager_t fake_ike_sa_manager = {
 	.checkin_and_destroy = mgr_checkin_and_destroy,
 };
 
+/* ---- CHILD_SA manager recording which CHILD SAs are checked out ---- */
+
+/** unique ids of CHILD SAs the manager checked out (to delete them) */
+static array_t *child_checkouts;
+static child_sa_manager_t *real_child_sa_manager;
+
+static ike_sa_t *child_checkout_by_id(child_sa_manager_t *this,
+									  uint32_t unique_id, child_sa_t **child)
+{
+	array_insert(child_checkouts, ARRAY_TAIL, &unique_id);
+	return NULL;
+}
+
+static child_sa_manager_t fake_child_sa_manager = {
+	.checkout_by_id = child_checkout_by_id,
+};
+
+bool child_checked_out(uint32_t unique_id)
+{
+	uint32_t id;
+	int i;
+
+	for (i = 0; i < array_count(child_checkouts); i++)
+	{
+		array_get(child_checkouts, i, &id);
+		if (id == unique_id)
+		{
+			return TRUE;
+		}
+	}
+	return FALSE;
+}
+
 /* ---- IKE SA methods the manager's jobs use to start exchanges ---- */
 
 static void ike_queue_task(ike_sa_t *this, task_t *task)
@@ -366,6 +400,166 @@ u_int probes_pending(void)
 	return probes->get_count(probes);
 }
 
+/* ---- data plane recording what is installed ---- */
+
+/**
+ * A path installed in the fake data plane.
+ */
+typedef struct {
+	uint32_t id;
+	uint16_t bid;
+	host_t *remote;
+} fake_dp_entry_t;
+
+/** fake_dp_entry_t*, and the paths of the last set_routes() */
+static linked_list_t *dp_paths;
+static u_int dp_route_count, dp_flushes;
+
+static fake_dp_entry_t *dp_find(uint32_t id, uint16_t bid)
+{
+	enumerator_t *enumerator;
+	fake_dp_entry_t *entry, *found = NULL;
+
+	enumerator = dp_paths->create_enumerator(dp_paths);
+	while (enumerator->enumerate(enumerator, &entry))
+	{
+		if (entry->id == id && entry->bid == bid)
+		{
+			found = entry;
+			break;
+		}
+	}
+	enumerator->destroy(enumerator);
+	return found;
+}
+
+static void dp_entry_destroy(fake_dp_entry_t *entry)
+{
+	entry->remote->destroy(entry->remote);
+	free(entry);
+}
+
+static bool dp_add_path(mif_dataplane_t *this, mif_dp_path_t *path,
+						char *ifname)
+{
+	fake_dp_entry_t *entry;
+
+	if (dp_find(path->ike_id, path->bid))
+	{	/* as the kernel: the GRE device exists already */
+		return FALSE;
+	}
+	INIT(entry,
+		.id = path->ike_id,
+		.bid = path->bid,
+		.remote = path->remote->clone(path->remote),
+	);
+	dp_paths->insert_last(dp_paths, entry);
+	if (ifname)
+	{
+		snprintf(ifname, 16, "mif%up%u", path->ike_id, path->bid);
+	}
+	return TRUE;
+}
+
+static bool dp_del_path(mif_dataplane_t *this, uint32_t id, uint16_t bid)
+{
+	fake_dp_entry_t *entry = dp_find(id, bid);
+
+	if (!entry)
+	{
+		return FALSE;
+	}
+	dp_paths->remove(dp_paths, entry, NULL);
+	dp_entry_destroy(entry);
+	return TRUE;
+}
+
+static bool dp_set_routes(mif_dataplane_t *this, uint32_t id,
+						  linked_list_t *dst, host_t *src, uint16_t *bids,
+						  u_int count)
+{
+	u_int i;
+
+	for (i = 0; i < count; i++)
+	{
+		ck_assert_msg(dp_find(id, bids[i]), "route over path %u/%u that is "
+					  "not installed", id, bids[i]);
+	}
+	dp_route_count = count;
+	return TRUE;
+}
+
+static bool dp_set_flow(mif_dataplane_t *this, uint32_t id, uint16_t fid,
+						traffic_selector_t *ts, uint16_t bid)
+{
+	return TRUE;
+}
+
+static void dp_flush(mif_dataplane_t *this, uint32_t id)
+{
+	enumerator_t *enumerator;
+	fake_dp_entry_t *entry;
+
+	dp_flushes++;
+	enumerator = dp_paths->create_enumerator(dp_paths);
+	while (enumerator->enumerate(enumerator, &entry))
+	{
+		if (entry->id == id)
+		{
+			dp_paths->remove_at(dp_paths, enumerator);
+			dp_entry_destroy(entry);
+		}
+	}
+	enumerator->destroy(enumerator);
+}
+
+static void dp_destroy(mif_dataplane_t *this)
+{
+}
+
+static mif_dataplane_t fake_dp = {
+	.add_path = dp_add_path,
+	.del_path = dp_del_path,
+	.set_routes = dp_set_routes,
+	.set_flow = dp_set_flow,
+	.flush = dp_flush,
+	.destroy = dp_destroy,
+};
+
+u_int dp_installed(void)
+{
+	return dp_paths->get_count(dp_paths);
+}
+
+bool dp_has(uint16_t bid, char *remote)
+{
+	enumerator_t *enumerator;
+	fake_dp_entry_t *entry;
+	bool found = FALSE;
+
+	enumerator = dp_paths->create_enumerator(dp_paths);
+	while (enumerator->enumerate(enumerator, &entry))
+	{
+		if (entry->bid == bid && (!remote || host_is(entry->remote, remote)))
+		{
+			found = TRUE;
+			break;
+		}
+	}
+	enumerator->destroy(enumerator);
+	return found;
+}
+
+u_int dp_routed(void)
+{
+	return dp_route_count;
+}
+
+u_int dp_flush_count(void)
+{
+	return dp_flushes;
+}
+
 /* ---- setup ---- */
 
 /**
@@ -404,13 +598,14 @@ void harness_setup(void)
 			 "      dead_interval = %u\n"
 			 "      rr_tries = %u\n"
 			 "      max_paths = %u\n"
+			 "      dead_timeout = %u\n"
 			 "      monitor {\n"
 			 "        interfaces_use = none-such\n"
 			 "      }\n"
 			 "    }\n"
 			 "  }\n"
 			 "}\n", mgr_probe_port, TEST_INTERVAL, TEST_DEAD, TEST_RR_TRIES,
-			 TEST_MAX_PATHS);
+			 TEST_MAX_PATHS, TEST_DEAD_TIMEOUT);
 	ck_assert(lib->settings->load_string(lib->settings, conf, FALSE));
 	/* never the system's binding database */
 	ck_assert_str_eq(lib->settings->get_str(lib->settings,
@@ -425,6 +620,8 @@ void harness_setup(void)
 	cfgs = linked_list_create();
 	probes = linked_list_create();
 	ike_sas = linked_list_create();
+	dp_paths = linked_list_create();
+	dp_route_count = dp_flushes = 0;
 	fake_net_add(ME_IKE, "tst0");
 	fake_net_add(ME_2, "tst1");
 	fake_net_add(ME_6, "tst2");
@@ -436,12 +633,16 @@ void harness_setup(void)
 	ck_assert(charon->kernel->add_ipsec_interface(charon->kernel,
 												  fake_ipsec_create));
 	charon->ike_sa_manager = &fake_ike_sa_manager;
+	child_checkouts = array_create(sizeof(uint32_t), 0);
+	real_child_sa_manager = charon->child_sa_manager;
+	charon->child_sa_manager = &fake_child_sa_manager;
 
 	ck_assert(libmif_init());
 	mgr = mif_manager_create(mif_get(), NULL);
 	ck_assert_msg(mgr, "manager creation failed (probe port %u)",
 				  mgr_probe_port);
 	priv = (private_mif_manager_t*)mgr;
+	priv->dataplane = &fake_dp;
 	ck_assert_int_eq(priv->interval, TEST_INTERVAL);
 	ck_assert_int_eq(priv->dead, TEST_DEAD);
 	ck_assert_int_eq(priv->rr_tries, TEST_RR_TRIES);
@@ -497,7 +698,10 @@ void harness_teardown(void)
 	lib->processor = real_processor;
 	libmif_deinit();
 	ike_sas->destroy(ike_sas);
+	dp_paths->destroy_function(dp_paths, (void*)dp_entry_destroy);
 	charon->ike_sa_manager = NULL;
+	charon->child_sa_manager = real_child_sa_manager;
+	array_destroy(child_checkouts);
 	charon->kernel->remove_net_interface(charon->kernel, fake_net_create);
 	charon->kernel->remove_ipsec_interface(charon->kernel, fake_ipsec_create);
 	addrs->destroy_function(addrs, (void*)fake_addr_destroy);

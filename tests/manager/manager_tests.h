@@ -48,6 +48,8 @@
 #define TEST_DEAD 1000
 #define TEST_RR_TRIES 3
 #define TEST_MAX_PATHS 3
+/** seconds a DEAD path is kept */
+#define TEST_DEAD_TIMEOUT 5
 
 /** the manager under test, and its private view */
 extern mif_manager_t *mgr;
@@ -80,6 +82,10 @@ typedef struct {
 	chunk_t key_in, key_out;
 	/** last message ID of a peer request */
 	uint32_t mid;
+	/** peer_cfg set when the IKE SA comes up (peer_create_late) */
+	peer_cfg_t *late_cfg;
+	/** libmif session key of the IKE SA, once it is up */
+	char key[BUF_LEN];
 } peer_t;
 
 void harness_setup(void);
@@ -96,10 +102,19 @@ u_int jobs_pending(void);
 u_int jobs_run(void);
 job_t *job_pop(void);
 
+/* fake data plane: paths installed (by BID and remote, NULL for any),
+ * paths of the last routes, flushes */
+u_int dp_installed(void);
+bool dp_has(uint16_t bid, char *remote);
+u_int dp_routed(void);
+u_int dp_flush_count(void);
+
 /* what the manager did to IKE SAs: tasks queued, CHILD SAs initiated */
 task_t *task_pop(void);
 u_int tasks_pending(void);
 child_cfg_t *child_cfg_pop(void);
+/* whether a job checked a CHILD SA out by its unique id (to delete it) */
+bool child_checked_out(uint32_t unique_id);
 
 /* probes sent by the manager */
 sent_probe_t *probe_pop(void);
@@ -108,6 +123,7 @@ void sent_probe_destroy(sent_probe_t *probe);
 
 /* the peer */
 peer_t *peer_create(bool mgr_initiator);
+peer_t *peer_create_late(bool mgr_initiator, char *name);
 void peer_destroy(peer_t *peer);
 void peer_rekey(peer_t *peer);
 mif_conn_t *peer_conn(peer_t *peer);
@@ -156,6 +172,10 @@ child_sa_t *verifier_active(peer_t *peer, uint16_t bid, uint16_t seq,
 child_sa_t *path_child(peer_t *peer, uint16_t bid, char *local, char *remote);
 
 void age_path(peer_t *peer, uint16_t bid, u_int ms);
+/* move the time the path entered its state into the past */
+void age_state(peer_t *peer, uint16_t bid, u_int ms);
+/* the peer's IKE SA's path with a local address, NULL if none */
+mif_path_t *path_find_local(peer_t *peer, char *addr);
 bool host_is(host_t *host, char *addr);
 
 /* test cases */
@@ -163,5 +183,6 @@ TCase *negotiation_tests(void);
 TCase *verifier_tests(void);
 TCase *owner_tests(void);
 TCase *liveness_tests(void);
+TCase *robustness_tests(void);
 
 #endif /** MANAGER_TESTS_H_ @}*/

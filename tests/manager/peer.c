@@ -23,7 +23,11 @@ static void peer_derive_keys(peer_t *peer);
 
 /* ---- the peer and its IKE SA ---- */
 
-peer_t *peer_create(bool mgr_initiator)
+/**
+ * A peer whose IKE SA gets its peer_cfg (named name) only when it comes up,
+ * as a responder's: unknown while the IKE_AUTH request is processed.
+ */
+static peer_t *create(bool mgr_initiator, char *name, bool late)
 {
 	ike_cfg_create_t ike = {
 		.version = IKEV2,
@@ -58,7 +62,7 @@ peer_t *peer_create(bool mgr_initiator)
 	ck_assert(rng->get_bytes(rng, sizeof(peer->sup.seed), peer->sup.seed));
 	rng->destroy(rng);
 
-	peer_cfg = peer_cfg_create("conn", ike_cfg_create(&ike), &pcfg);
+	peer_cfg = peer_cfg_create(name, ike_cfg_create(&ike), &pcfg);
 	child_cfg = child_cfg_create("net", &ccfg);
 	child_cfg->add_proposal(child_cfg, proposal_create_default(PROTO_ESP));
 	peer_cfg->add_child_cfg(peer_cfg, child_cfg);
@@ -69,8 +73,15 @@ peer_t *peer_create(bool mgr_initiator)
 	peer->ike_sa = ike_sa_create(id, mgr_initiator, IKEV2);
 	id->destroy(id);
 	ck_assert(peer->ike_sa);
-	peer->ike_sa->set_peer_cfg(peer->ike_sa, peer_cfg);
-	peer_cfg->destroy(peer_cfg);
+	if (late)
+	{
+		peer->late_cfg = peer_cfg;
+	}
+	else
+	{
+		peer->ike_sa->set_peer_cfg(peer->ike_sa, peer_cfg);
+		peer_cfg->destroy(peer_cfg);
+	}
 	peer->ike_sa->set_my_host(peer->ike_sa,
 							  host_create_from_string(ME_IKE, 500));
 	peer->ike_sa->set_other_host(peer->ike_sa,
@@ -83,6 +94,16 @@ peer_t *peer_create(bool mgr_initiator)
 	return peer;
 }
 
+peer_t *peer_create(bool mgr_initiator)
+{
+	return create(mgr_initiator, "conn", FALSE);
+}
+
+peer_t *peer_create_late(bool mgr_initiator, char *name)
+{
+	return create(mgr_initiator, name, TRUE);
+}
+
 void peer_destroy(peer_t *peer)
 {
 	harness_remove_ike_sa(peer->ike_sa);
@@ -90,6 +111,7 @@ void peer_destroy(peer_t *peer)
 	peer->ike_sa->destroy(peer->ike_sa);
 	chunk_clear(&peer->key_in);
 	chunk_clear(&peer->key_out);
+	DESTROY_IF(peer->late_cfg);
 	free(peer);
 }
 
@@ -233,8 +255,21 @@ bool msg_out(peer_t *peer, message_t *message)
 
 void ike_up(peer_t *peer)
 {
+	mif_conn_t *conn;
+
+	if (peer->late_cfg)
+	{
+		peer->ike_sa->set_peer_cfg(peer->ike_sa, peer->late_cfg);
+		peer->late_cfg->destroy(peer->late_cfg);
+		peer->late_cfg = NULL;
+	}
 	peer->ike_sa->set_state(peer->ike_sa, IKE_ESTABLISHED);
 	mgr->listener.ike_updown(&mgr->listener, peer->ike_sa, TRUE);
+	conn = peer_conn(peer);
+	if (conn && conn->peer_id)
+	{
+		snprintf(peer->key, sizeof(peer->key), "%s", conn->peer_id);
+	}
 }
 
 bool negotiate_responder(peer_t *peer, chunk_t data)
@@ -545,10 +580,10 @@ int binding_state(peer_t *peer, uint16_t bid)
 {
 	mif_key_t key = {};
 	mif_binding_t binding;
-	char id[BUF_LEN];
 
-	snprintf(id, sizeof(id), "%Y", peer->ike_sa->get_other_id(peer->ike_sa));
-	key.id = id;
+	/* the session of this IKE SA (and its rekeyed successors) */
+	ck_assert(peer->key[0]);
+	key.id = peer->key;
 	if (!mif_get()->get_binding(mif_get(), &key, bid, &binding))
 	{
 		return -1;
@@ -594,10 +629,13 @@ child_sa_t *path_child(peer_t *peer, uint16_t bid, char *local, char *remote)
 {
 	child_cfg_create_t data = {
 		.mode = MODE_TRANSPORT,
+		/* as the plugin's path configs: the data plane installs them */
+		.options = OPT_PROXY_MODE | OPT_NO_POLICIES,
 	};
 	child_sa_create_t sa = {};
 	child_cfg_t *cfg;
 	child_sa_t *child_sa;
+	linked_list_t *my_ts, *other_ts;
 	host_t *me, *other;
 	char name[32];
 
@@ -606,6 +644,18 @@ child_sa_t *path_child(peer_t *peer, uint16_t bid, char *local, char *remote)
 	me = host_create_from_string(local, 0);
 	other = host_create_from_string(remote, 0);
 	child_sa = child_sa_create(me, other, cfg, &sa);
+	/* a path SA's selectors are the path's hosts, for GRE */
+	my_ts = linked_list_create_with_items(
+				traffic_selector_create_from_subnet(me->clone(me),
+							me->get_family(me) == AF_INET ? 32 : 128,
+							IPPROTO_GRE, 0, 65535), NULL);
+	other_ts = linked_list_create_with_items(
+				traffic_selector_create_from_subnet(other->clone(other),
+							other->get_family(other) == AF_INET ? 32 : 128,
+							IPPROTO_GRE, 0, 65535), NULL);
+	child_sa->set_policies(child_sa, my_ts, other_ts);
+	my_ts->destroy_offset(my_ts, offsetof(traffic_selector_t, destroy));
+	other_ts->destroy_offset(other_ts, offsetof(traffic_selector_t, destroy));
 	me->destroy(me);
 	other->destroy(other);
 	cfg->destroy(cfg);
@@ -669,4 +719,36 @@ void age_path(peer_t *peer, uint16_t bid, u_int ms)
 		   (int64_t)ms * 1000;
 	path->last_rx.tv_sec = usec / 1000000;
 	path->last_rx.tv_usec = usec % 1000000;
+}
+
+void age_state(peer_t *peer, uint16_t bid, u_int ms)
+{
+	mif_path_t *path = path_get(peer, bid);
+	int64_t usec;
+
+	ck_assert(path);
+	usec = (int64_t)path->since.tv_sec * 1000000 + path->since.tv_usec -
+		   (int64_t)ms * 1000;
+	path->since.tv_sec = usec / 1000000;
+	path->since.tv_usec = usec % 1000000;
+}
+
+mif_path_t *path_find_local(peer_t *peer, char *addr)
+{
+	enumerator_t *enumerator;
+	mif_path_t *path, *found = NULL;
+	uint32_t ike_id;
+	char *name;
+
+	enumerator = mgr->create_path_enumerator(mgr);
+	while (enumerator->enumerate(enumerator, &ike_id, &name, &path))
+	{
+		if (ike_id == peer->ike_sa->get_unique_id(peer->ike_sa) &&
+			host_is(path->local, addr))
+		{
+			found = path;
+		}
+	}
+	enumerator->destroy(enumerator);
+	return found;
 }

@@ -26,6 +26,7 @@ int main(void)
 	suite_add_tcase(s, verifier_tests());
 	suite_add_tcase(s, owner_tests());
 	suite_add_tcase(s, liveness_tests());
+	suite_add_tcase(s, robustness_tests());
 
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

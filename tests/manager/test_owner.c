@@ -367,6 +367,137 @@ START_TEST(test_liveness_requests)
 }
 END_TEST
 
+/**
+ * Run ticks until the manager announces ME_2 again; the new path.
+ */
+static mif_path_t *reannounced(u_int max_ticks)
+{
+	mif_path_t *path;
+	u_int i;
+
+	for (i = 0; i < max_ticks; i++)
+	{
+		mif_mgr_tick(priv);
+		jobs_run();
+		path = path_find_local(peer, ME_2);
+		if (path)
+		{
+			return path;
+		}
+	}
+	return NULL;
+}
+
+/* review M6: a path the peer never checked, or whose CHILD SA never came,
+ * was given up (or stuck) and its address never announced again */
+START_TEST(test_announced_timeout_reannounced)
+{
+	mif_path_t *path;
+
+	age_state(peer, bid2, (TEST_RR_TRIES + 5) * 1000);
+	mif_mgr_tick(priv);
+	ck_assert_int_eq(path_state(peer, bid2), -1);
+	ck_assert_int_eq(binding_state(peer, bid2), -1);
+	while (tasks_pending())
+	{
+		task_t *task = task_pop();
+		task->destroy(task);
+	}
+	path = reannounced(3000 / TEST_INTERVAL);
+	ck_assert(path);
+	ck_assert(path->bid != bid2);
+	ck_assert_int_eq(path->state, MIF_PATH_ANNOUNCED);
+	ck_assert_int_eq(tasks_pending(), 1);
+}
+END_TEST
+
+START_TEST(test_child_timeout_reannounced)
+{
+	uint8_t cookie[MIF_MSG_COOKIE_LEN] = {};
+	mif_path_t *path;
+
+	deliver_probe(PEER_IKE, ME_2, rr_probe(peer->key_in, bid2, seq2, cookie));
+	ck_assert_int_eq(path_state(peer, bid2), MIF_PATH_CHILD);
+	jobs_run();
+	age_state(peer, bid2, (TEST_RR_TRIES + 5) * 1000);
+	mif_mgr_tick(priv);
+	ck_assert_int_eq(path_state(peer, bid2), -1);
+	path = reannounced(3000 / TEST_INTERVAL);
+	ck_assert(path);
+	ck_assert(path->bid != bid2);
+}
+END_TEST
+
+/* review M6: a notify queued before an IKE rekey was dropped: its job
+ * looked up the old IKE SA */
+START_TEST(test_notify_survives_ike_rekey)
+{
+	message_t *message;
+	task_t *task;
+
+	ck_assert(mgr->remove_path(mgr, peer->ike_sa->get_unique_id(peer->ike_sa),
+							   bid2));
+	peer_rekey(peer);
+	message = next_exchange(&task);
+	ck_assert_int_eq(count_notifies(message, MIF_PATH_REMOVE), 1);
+	message->destroy(message);
+	task->destroy(task);
+}
+END_TEST
+
+/* review L5: ACKs were matched by BID only; an ACK about an earlier
+ * incarnation of the BID dropped the current one */
+START_TEST(test_stale_ack_ignored)
+{
+	seq2--;
+	ack_add(MIF_ACK_REFUSED);
+	seq2++;
+	ck_assert_int_eq(path_state(peer, bid2), MIF_PATH_ANNOUNCED);
+}
+END_TEST
+
+/* the peer gave a path up as dead: its address is offered again later */
+START_TEST(test_peer_remove_dead_reannounced)
+{
+	mif_msg_path_ack_t acks[1];
+	mif_msg_path_remove_t rem = {
+		.bid = bid2,
+		.seq = seq2 + 1,
+		.reason = MIF_REMOVE_DEAD,
+	};
+	const char *reason;
+	message_t *message;
+	chunk_t data;
+
+	ck_assert(mif_msg_build_path_remove(&rem, &data, &reason) == MIF_MSG_OK);
+	message = info_request(peer);
+	message->add_notify(message, FALSE, MIF_PATH_REMOVE, data);
+	chunk_free(&data);
+	message = info_exchange(peer, message);
+	ck_assert_int_eq(get_acks(message, acks, countof(acks)), 1);
+	ck_assert_int_eq(acks[0].status, MIF_ACK_ACCEPTED);
+	message->destroy(message);
+	ck_assert_int_eq(path_state(peer, bid2), -1);
+	ck_assert(reannounced((TEST_RR_TRIES + 1) * 1000 / TEST_INTERVAL));
+}
+END_TEST
+
+/* BIDs of a long day: allocation wraps within our half, skipping BIDs in
+ * use, and never enters the peer's half (doc/protocol.md 3) */
+START_TEST(test_bid_wraps)
+{
+	mif_conn_t *conn = peer_conn(peer);
+	uint16_t bid;
+
+	conn->next_bid = 0x7fff;
+	ck_assert_int_eq(mif_conn_next_bid(conn), 0x7fff);
+	bid = mif_conn_next_bid(conn);
+	ck_assert(bid >= 2 && bid < 0x8000);
+	ck_assert(!mif_conn_get_path(conn, bid) || bid == 0x7fff);
+	ck_assert(bid != bid2);
+}
+END_TEST
+
 TCase *owner_tests(void)
 {
 	TCase *tc = tcase_create("owner");
@@ -381,5 +512,11 @@ TCase *owner_tests(void)
 	tcase_add_test(tc, test_rr_echo);
 	tcase_add_test(tc, test_rr_ignored);
 	tcase_add_test(tc, test_liveness_requests);
+	tcase_add_test(tc, test_announced_timeout_reannounced);
+	tcase_add_test(tc, test_child_timeout_reannounced);
+	tcase_add_test(tc, test_notify_survives_ike_rekey);
+	tcase_add_test(tc, test_stale_ack_ignored);
+	tcase_add_test(tc, test_peer_remove_dead_reannounced);
+	tcase_add_test(tc, test_bid_wraps);
 	return tc;
 }

@@ -149,12 +149,15 @@ END_TEST
 
 START_TEST(test_add_too_many)
 {
+	/* distinct addresses: each may get only a few RR probes at once */
+	char *addrs[] = { PEER_2, "203.0.113.12", "203.0.113.13" };
 	uint8_t cookie[MIF_MSG_COOKIE_LEN];
 	int i;
 
+	ck_assert_int_eq(countof(addrs), TEST_MAX_PATHS);
 	for (i = 0; i < TEST_MAX_PATHS; i++)
 	{
-		verifier_add(peer, 2 + i, 1, PEER_2, ME_2, cookie);
+		verifier_add(peer, 2 + i, 1, addrs[i], ME_2, cookie);
 	}
 	ck_assert_int_eq(request(MIF_PATH_ADD, build_add(10, 1, PEER_3, ME_2),
 							 NULL), MIF_ACK_TOO_MANY_PATHS);

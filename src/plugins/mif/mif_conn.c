@@ -28,9 +28,10 @@ ENUM(mif_path_state_names, MIF_PATH_ANNOUNCED, MIF_PATH_REMOVING,
 /*
  * Described in header
  */
-void mif_conn_key(ike_sa_t *ike_sa, mif_key_t *key, char *buf, size_t len)
+void mif_conn_key(ike_sa_t *ike_sa, uint32_t chain, mif_key_t *key,
+				  char *buf, size_t len)
 {
-	snprintf(buf, len, "%Y", ike_sa->get_other_id(ike_sa));
+	snprintf(buf, len, "%Y#%u", ike_sa->get_other_id(ike_sa), chain);
 	*key = (mif_key_t){ .id = buf };
 }
 
@@ -44,6 +45,7 @@ mif_conn_t *mif_conn_create(ike_sa_t *ike_sa, bool initiator)
 
 	INIT(conn,
 		.ike_id = ike_sa->get_unique_id(ike_sa),
+		.id = ike_sa->get_unique_id(ike_sa),
 		.name = strdup(ike_sa->get_name(ike_sa)),
 		.initiator = initiator,
 		.mine = {
@@ -59,6 +61,7 @@ mif_conn_t *mif_conn_create(ike_sa_t *ike_sa, bool initiator)
 		.paths = array_create(0, 0),
 		.routes = linked_list_create(),
 		.answers = array_create(sizeof(chunk_t), 0),
+		.deletes = array_create(sizeof(mif_conn_delete_t), 0),
 	);
 	conn->mine.max_paths = max(1, min(conn->mine.max_paths,
 									  MIF_MSG_MAX_PATHS));
@@ -134,6 +137,78 @@ mif_path_t *mif_conn_find_local(mif_conn_t *conn, host_t *local)
 /*
  * Described in header
  */
+mif_path_t *mif_conn_find_pair(mif_conn_t *conn, host_t *local,
+							   host_t *remote)
+{
+	mif_path_t *path;
+	int i;
+
+	for (i = 0; i < array_count(conn->paths); i++)
+	{
+		array_get(conn->paths, i, &path);
+		if (path->local->ip_equals(path->local, local) &&
+			path->remote->ip_equals(path->remote, remote))
+		{
+			return path;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Described in header
+ */
+mif_path_t *mif_conn_find_child(mif_conn_t *conn, uint32_t child_id)
+{
+	mif_path_t *path;
+	int i;
+
+	for (i = 0; child_id && i < array_count(conn->paths); i++)
+	{
+		array_get(conn->paths, i, &path);
+		if (path->child_id == child_id)
+		{
+			return path;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Described in header
+ */
+uint16_t mif_conn_next_bid(mif_conn_t *conn)
+{
+	u_int i;
+
+	/* one pass over the half at most; it holds far more BIDs than paths */
+	for (i = 0; i < 0x7ffe; i++)
+	{
+		if (conn->next_bid < 2 || conn->next_bid >= 0x8000)
+		{
+			conn->next_bid = 2;
+		}
+		if (!mif_conn_get_path(conn, conn->next_bid))
+		{
+			return conn->next_bid++;
+		}
+		conn->next_bid++;
+	}
+	return 0;
+}
+
+/*
+ * Described in header
+ */
+void mif_path_set_state(mif_path_t *path, mif_path_state_t state)
+{
+	path->state = state;
+	time_monotonic(&path->since);
+}
+
+/*
+ * Described in header
+ */
 mif_path_t *mif_conn_add_path(mif_conn_t *conn, uint16_t bid, host_t *local,
 							  host_t *remote)
 {
@@ -144,7 +219,9 @@ mif_path_t *mif_conn_add_path(mif_conn_t *conn, uint16_t bid, host_t *local,
 		.local = local,
 		.remote = remote,
 		.prio = 64,
+		.reply_budget = 2,
 	);
+	time_monotonic(&path->since);
 	local->set_port(local, 0);
 	remote->set_port(remote, 0);
 	array_insert(conn->paths, ARRAY_TAIL, path);
@@ -156,6 +233,7 @@ static void path_destroy(mif_path_t *path)
 	path->local->destroy(path->local);
 	path->remote->destroy(path->remote);
 	memwipe(path->cookie, sizeof(path->cookie));
+	memwipe(path->live_cookies, sizeof(path->live_cookies));
 	free(path);
 }
 
@@ -205,7 +283,6 @@ void mif_conn_answer(mif_conn_t *conn, uint32_t mid, notify_type_t type,
  */
 void mif_conn_set_ike_path(mif_conn_t *conn, host_t *local, host_t *remote)
 {
-	free(conn->peer_id);
 	DESTROY_IF(conn->ike_local);
 	DESTROY_IF(conn->ike_remote);
 	conn->ike_local = local->clone(local);
@@ -232,6 +309,7 @@ void mif_conn_destroy(mif_conn_t *conn)
 		chunk_free(&answer);
 	}
 	array_destroy(conn->answers);
+	array_destroy(conn->deletes);
 	conn->routes->destroy_offset(conn->routes,
 								 offsetof(traffic_selector_t, destroy));
 	DESTROY_IF(conn->src);
@@ -240,6 +318,7 @@ void mif_conn_destroy(mif_conn_t *conn)
 	chunk_clear(&conn->key_tx);
 	chunk_clear(&conn->key_rx);
 	memwipe(conn->mine.seed, sizeof(conn->mine.seed));
+	free(conn->peer_id);
 	free(conn->name);
 	free(conn);
 }

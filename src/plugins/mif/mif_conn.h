@@ -21,6 +21,10 @@
 #include <mif_types.h>
 
 typedef struct mif_conn_t mif_conn_t;
+
+/** our liveness requests a reply may answer: replies to older ones are
+ * too late to count (16 intervals of 100 ms exceed the dead interval) */
+#define MIF_PROBE_WINDOW 16
 typedef struct mif_path_t mif_path_t;
 typedef enum mif_path_state_t mif_path_state_t;
 
@@ -76,23 +80,36 @@ struct mif_path_t {
 	uint32_t child_id;
 	/** GRE device of the path, "" if none */
 	char dev[16];
-	/** probe number of the last liveness request sent (owner) */
+	/** probe number of the last liveness request sent */
 	uint32_t probe_number;
-	/** highest probe number accepted: requests (verifier) or replies
-	 * (owner); older or repeated ones are replays */
-	uint32_t rx_number;
-	/** time of the last authenticated probe received on the path */
+	/** cookies of our last liveness requests, by number modulo the window;
+	 * a reply counts only if it echoes its request's (doc/protocol.md 5.3) */
+	uint8_t live_cookies[MIF_PROBE_WINDOW][MIF_MSG_COOKIE_LEN];
+	/** highest request number of the peer accepted; older or repeated
+	 * ones are replays */
+	uint32_t rx_request;
+	/** highest reply number accepted */
+	uint32_t rx_reply;
+	/** replies we may still send this probe interval */
+	u_int reply_budget;
+	/** time of the last authenticated reply to one of our requests: the
+	 * peer proved again that it receives at the path's address */
 	timeval_t last_rx;
-	/** an authenticated probe was received since the path came up */
+	/** a reply was received since the path came up */
 	bool heard;
+	/** when the path entered its state (timeouts of every state) */
+	timeval_t since;
 };
 
 /**
  * Multi-interface state of one IKE SA.
  */
 struct mif_conn_t {
-	/** unique id of the IKE SA */
+	/** unique id of the IKE SA (changes when it is rekeyed) */
 	uint32_t ike_id;
+	/** unique id of the first IKE SA, kept across rekeys: names the data
+	 * plane objects of the paths, which survive IKE rekeys */
+	uint32_t id;
 	/** name of the IKE SA's config, for logs */
 	char *name;
 	/** we are the original initiator (the side that announces paths) */
@@ -121,12 +138,21 @@ struct mif_conn_t {
 	linked_list_t *routes;
 	/** inner source address for routed traffic (virtual IP), or NULL */
 	host_t *src;
-	/** peer's identity, the libmif session key, NULL before it is up */
+	/** the libmif session key (mif_conn_key()), NULL before it is up */
 	char *peer_id;
 	/** the IKE SA's current addresses (ports zero), NULL before it is up */
 	host_t *ike_local, *ike_remote;
 	/** the route towards ike_remote is steered off a dead path */
 	bool steered;
+	/** owner: announce the usable addresses again once the timer reaches
+	 * this (paths given up on a timeout, a link back up), 0 if not */
+	uint32_t reannounce;
+	/** probes we may still verify this probe interval: bounds the HMAC
+	 * work anybody with the IKE SA's SPIs can cause */
+	u_int verify_budget;
+	/** CHILD SAs of paths we removed, mif_conn_delete_t: the peer deletes
+	 * them when it gets our MIF_PATH_REMOVE, we do if it has not by then */
+	array_t *deletes;
 	/** message ID of the request we are answering, and our answers */
 	uint32_t answer_mid;
 	/** notifies (type in chunk's first 2 bytes) to add to that response */
@@ -134,16 +160,30 @@ struct mif_conn_t {
 };
 
 /**
- * The libmif session key of an IKE SA's peer: its identity. One function
- * for every binding the plugin records, so all of a peer's paths (BID 1,
- * the IKE path, included) land in one session.
+ * The libmif session key of an IKE SA: the peer's identity and the unique
+ * id of the first IKE SA of its rekey chain ("<id>#<chain>"). One function
+ * for every binding the plugin records, so all paths of an IKE SA (BID 1,
+ * the IKE path, included) land in one session, and two IKE SAs of the same
+ * identity (shared credentials, uniqueids = never) never share one.
  *
  * @param ike_sa		IKE SA
+ * @param chain			unique id of the first IKE SA of its rekey chain
  * @param key			receives the key, pointing to buf
- * @param buf			buffer for the identity string
+ * @param buf			buffer for the key string
  * @param len			size of buf
  */
-void mif_conn_key(ike_sa_t *ike_sa, mif_key_t *key, char *buf, size_t len);
+void mif_conn_key(ike_sa_t *ike_sa, uint32_t chain, mif_key_t *key,
+				  char *buf, size_t len);
+
+/**
+ * A CHILD SA to delete if the peer has not done so by a tick.
+ */
+typedef struct {
+	/** unique id of the CHILD SA */
+	uint32_t child_id;
+	/** tick of the path timer from which on we delete it */
+	uint32_t due;
+} mif_conn_delete_t;
 
 /**
  * Create the state of an IKE SA.
@@ -172,6 +212,30 @@ mif_path_t *mif_conn_get_path(mif_conn_t *conn, uint16_t bid);
  * Find a path by local address (port ignored).
  */
 mif_path_t *mif_conn_find_local(mif_conn_t *conn, host_t *local);
+
+/**
+ * Find a path by its address pair (ports ignored).
+ */
+mif_path_t *mif_conn_find_pair(mif_conn_t *conn, host_t *local,
+							   host_t *remote);
+
+/**
+ * Find a path by the unique id of its CHILD SA.
+ */
+mif_path_t *mif_conn_find_child(mif_conn_t *conn, uint32_t child_id);
+
+/**
+ * Allocate a BID from our half (doc/protocol.md section 3): 2..0x7fff for
+ * the original initiator, wrapping around and skipping BIDs in use.
+ *
+ * @return				BID, 0 if all are in use
+ */
+uint16_t mif_conn_next_bid(mif_conn_t *conn);
+
+/**
+ * Enter a state and remember when (the state's timeouts count from it).
+ */
+void mif_path_set_state(mif_path_t *path, mif_path_state_t state);
 
 /**
  * Add a path; the conn takes ownership of the hosts.

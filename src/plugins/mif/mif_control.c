@@ -14,10 +14,22 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <collections/array.h>
+#include <threading/thread.h>
 
-/** longest request line we accept */
+/** longest request line we accept, with its line end */
 #define MAX_REQUEST 256
+
+/** clients served at once; further ones wait in the listen backlog */
+#define MAX_CLIENTS 8
+
+/** time a client has to send its whole request line (ms) */
+#define REQUEST_TIMEOUT_MS 2000
+
+/** time a client has to take each part of the reply (ms) */
+#define REPLY_TIMEOUT_MS 5000
 
 typedef struct private_mif_control_t private_mif_control_t;
 
@@ -313,39 +325,156 @@ static void execute(private_mif_control_t *this, char *line, FILE *out)
 	}
 }
 
+/**
+ * Outcome of reading a request.
+ */
+typedef enum {
+	REQUEST_OK,
+	REQUEST_CLOSED,
+	REQUEST_TOO_LONG,
+	REQUEST_TIMEOUT,
+	REQUEST_MALFORMED,
+} request_status_t;
+
+/**
+ * Milliseconds left until a deadline, 0 if it passed.
+ */
+static int ms_left(timeval_t *deadline)
+{
+	timeval_t now;
+	int64_t ms;
+
+	time_monotonic(&now);
+	ms = (deadline->tv_sec - now.tv_sec) * 1000 +
+		 (deadline->tv_usec - now.tv_usec) / 1000;
+	return ms > 0 ? ms : 0;
+}
+
+/**
+ * Read one request line within REQUEST_TIMEOUT_MS, in as many reads as the
+ * client needs, never more than MAX_REQUEST bytes. What follows the line
+ * end is ignored. The client closing its side ends the line too.
+ *
+ * @param stream	client connection
+ * @param fd		a descriptor of the connection, to wait on
+ * @param line		buffer of MAX_REQUEST bytes, receives the line
+ */
+static request_status_t read_request(stream_t *stream, int fd, char *line)
+{
+	struct pollfd pfd = {
+		.fd = fd,
+		.events = POLLIN,
+	};
+	timeval_t deadline;
+	size_t len = 0;
+	char *end = NULL;
+	ssize_t n;
+	int i;
+
+	time_monotonic(&deadline);
+	timeval_add_ms(&deadline, REQUEST_TIMEOUT_MS);
+	while (!end)
+	{
+		if (len == MAX_REQUEST)
+		{
+			return REQUEST_TOO_LONG;
+		}
+		if (poll(&pfd, 1, ms_left(&deadline)) == 0)
+		{
+			return REQUEST_TIMEOUT;
+		}
+		n = stream->read(stream, line + len, MAX_REQUEST - len, FALSE);
+		if (n < 0)
+		{
+			if (errno == EWOULDBLOCK || errno == EINTR)
+			{
+				continue;
+			}
+			return REQUEST_CLOSED;
+		}
+		if (n == 0)
+		{
+			if (!len)
+			{
+				return REQUEST_CLOSED;
+			}
+			end = line + len;
+			break;
+		}
+		end = memchr(line + len, '\n', n);
+		len += n;
+	}
+	len = end - line;
+	if (len && line[len - 1] == '\r')
+	{
+		len--;
+	}
+	/* printable ASCII and blanks only: a NUL must not end the line early */
+	for (i = 0; i < len; i++)
+	{
+		if (!isprint((unsigned char)line[i]) && line[i] != '\t')
+		{
+			return REQUEST_MALFORMED;
+		}
+	}
+	line[len] = '\0';
+	return REQUEST_OK;
+}
+
+/**
+ * Bound the time a write to the client may block.
+ */
+static void set_send_timeout(int fd)
+{
+	struct timeval tv = {
+		.tv_sec = REPLY_TIMEOUT_MS / 1000,
+		.tv_usec = (REPLY_TIMEOUT_MS % 1000) * 1000,
+	};
+
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) != 0)
+	{
+		DBG1(DBG_CFG, "mif: control socket send timeout: %s",
+			 strerror(errno));
+	}
+}
+
+/**
+ * Serve one client, in a job of its own: up to MAX_CLIENTS at once, each
+ * for at most REQUEST_TIMEOUT_MS before the request is complete.
+ */
 CALLBACK(on_accept, bool,
 	private_mif_control_t *this, stream_t *stream)
 {
-	char line[MAX_REQUEST + 1];
-	size_t len = 0;
-	ssize_t n;
+	char line[MAX_REQUEST];
+	request_status_t status;
 	FILE *out;
 
-	/* a short request line; anything longer is refused unread */
-	while (len < MAX_REQUEST)
-	{
-		n = stream->read(stream, line + len, 1, TRUE);
-		if (n <= 0 || line[len] == '\n')
-		{
-			break;
-		}
-		len++;
-	}
-	line[len] = '\0';
 	out = stream->get_file(stream);
 	if (!out)
 	{
 		return FALSE;
 	}
-	if (len == MAX_REQUEST)
+	thread_cleanup_push((void*)fclose, out);
+	set_send_timeout(fileno(out));
+	status = read_request(stream, fileno(out), line);
+	switch (status)
 	{
-		fprintf(out, "error: request too long\n");
+		case REQUEST_OK:
+			execute(this, line, out);
+			break;
+		case REQUEST_TOO_LONG:
+			fprintf(out, "error: request too long\n");
+			break;
+		case REQUEST_TIMEOUT:
+			fprintf(out, "error: request timed out\n");
+			break;
+		case REQUEST_MALFORMED:
+			fprintf(out, "error: malformed request\n");
+			break;
+		case REQUEST_CLOSED:
+			break;
 	}
-	else
-	{
-		execute(this, line, out);
-	}
-	fclose(out);
+	thread_cleanup_pop(TRUE);
 	return FALSE;
 }
 
@@ -380,7 +509,7 @@ mif_control_t *mif_control_create(mif_manager_t *manager)
 		return NULL;
 	}
 	this->service->on_accept(this->service, on_accept, this,
-							 JOB_PRIO_CRITICAL, 1);
+							 JOB_PRIO_CRITICAL, MAX_CLIENTS);
 	DBG1(DBG_CFG, "mif: control socket %s", uri);
 	return &this->public;
 }

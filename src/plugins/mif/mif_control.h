@@ -27,6 +27,9 @@ typedef struct mif_control_t mif_control_t;
  *
  * One request line per connection, "FORMAT COMMAND [ARGS]" with FORMAT
  * "text" or "json"; the reply is written and the connection closed.
+ * Each client is served in a job of its own, up to 8 at once (others wait
+ * to be accepted); a client has 2 seconds to send its line of at most 255
+ * printable characters, or gets an error line and is disconnected.
  */
 struct mif_control_t {
 

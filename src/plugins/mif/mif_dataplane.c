@@ -20,6 +20,7 @@
 #include <linux/if.h>
 #include <linux/rtnetlink.h>
 #include <linux/fib_rules.h>
+#include <linux/xfrm.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <errno.h>
@@ -40,6 +41,10 @@
 
 /** name of the device probing for GRE support at startup */
 #define PROBE_IFNAME "mifprobe0"
+
+/** default file remembering the multipath hash policies we changed; below
+ * /run: the sysctls and the file both do not survive a reboot */
+#define MIF_HASH_STATE IPSEC_PIDDIR "/charon.mif.hash"
 
 typedef struct private_mif_dataplane_t private_mif_dataplane_t;
 
@@ -105,9 +110,26 @@ struct private_mif_dataplane_t {
 	uint32_t path_table_base;
 
 	/**
+	 * Priority and first table of mif_srcroute's source rules, whose
+	 * leftovers we remove too
+	 */
+	uint32_t src_prio, src_table_base;
+
+	/**
 	 * Fixed GRE device MTU, 0 for the kernel's minus ESP overhead
 	 */
 	u_int mtu;
+
+	/**
+	 * fib_multipath_hash_policy per family (0: IPv4, 1: IPv6) as found
+	 * before we changed it, empty if we did not
+	 */
+	char hash_orig[2][8];
+
+	/**
+	 * File remembering hash_orig across a crash of charon
+	 */
+	char *hash_state;
 };
 
 /**
@@ -219,6 +241,200 @@ static bool set_sysctl(char *value, char *fmt, ...)
 }
 
 /**
+ * Read a sysctl, without its line end.
+ */
+static bool get_sysctl(char *buf, size_t len, char *path)
+{
+	ssize_t n;
+	int fd, err;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+	{
+		DBG1(DBG_KNL, "mif: opening %s failed: %s", path, strerror(errno));
+		return FALSE;
+	}
+	n = read(fd, buf, len - 1);
+	err = errno;
+	close(fd);
+	if (n <= 0)
+	{
+		DBG1(DBG_KNL, "mif: reading %s failed: %s", path,
+			 n ? strerror(err) : "empty");
+		return FALSE;
+	}
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return TRUE;
+}
+
+/**
+ * The multipath hash policy sysctls, by family index.
+ */
+static char *hash_sysctl[] = {
+	"/proc/sys/net/ipv4/fib_multipath_hash_policy",
+	"/proc/sys/net/ipv6/fib_multipath_hash_policy",
+};
+
+/** family names in the state file, by family index */
+static char *hash_family[] = { "ipv4", "ipv6" };
+
+/** the hash policy multipath routes over paths need: per flow (L4) */
+#define HASH_POLICY "1"
+
+/**
+ * Write the hash policies we changed and their original values to the
+ * state file, or remove it if we changed none.
+ */
+static void save_hash_state(private_mif_dataplane_t *this)
+{
+	FILE *file = NULL;
+	int fd, i;
+
+	if (!this->hash_orig[0][0] && !this->hash_orig[1][0])
+	{
+		if (unlink(this->hash_state) != 0 && errno != ENOENT)
+		{
+			DBG1(DBG_KNL, "mif: removing %s failed: %s", this->hash_state,
+				 strerror(errno));
+		}
+		return;
+	}
+	fd = open(this->hash_state, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+			  0600);
+	if (fd >= 0)
+	{
+		file = fdopen(fd, "w");
+		if (!file)
+		{
+			close(fd);
+		}
+	}
+	if (!file)
+	{
+		DBG1(DBG_KNL, "mif: writing %s failed: %s, the original multipath "
+			 "hash policy is lost if charon crashes", this->hash_state,
+			 strerror(errno));
+		return;
+	}
+	for (i = 0; i < countof(hash_family); i++)
+	{
+		if (this->hash_orig[i][0])
+		{
+			fprintf(file, "%s %s\n", hash_family[i], this->hash_orig[i]);
+		}
+	}
+	if (fclose(file) != 0)
+	{
+		DBG1(DBG_KNL, "mif: writing %s failed: %s", this->hash_state,
+			 strerror(errno));
+	}
+}
+
+/**
+ * Hash the multipath routes of a family per flow. The value found is
+ * remembered, in memory and in the state file for a restart after a
+ * crash, and restored when the data plane goes; a value that already is
+ * what we need is left alone (and never restored).
+ */
+static bool set_hash_policy(private_mif_dataplane_t *this, int family)
+{
+	int i = fam_idx(family);
+	char cur[8];
+
+	if (!get_sysctl(cur, sizeof(cur), hash_sysctl[i]))
+	{
+		return FALSE;
+	}
+	if (streq(cur, HASH_POLICY))
+	{
+		return TRUE;
+	}
+	if (!this->hash_orig[i][0])
+	{
+		snprintf(this->hash_orig[i], sizeof(this->hash_orig[i]), "%s", cur);
+		/* before changing it: a crash right after must not lose it */
+		save_hash_state(this);
+	}
+	DBG1(DBG_KNL, "mif: per-flow multipath hashing: %s = %s (was %s)",
+		 hash_sysctl[i], HASH_POLICY, cur);
+	return set_sysctl(HASH_POLICY, "%s", hash_sysctl[i]);
+}
+
+/**
+ * Restore the hash policies we changed, unless someone changed them again
+ * since, and forget them.
+ */
+static void restore_hash_policies(private_mif_dataplane_t *this)
+{
+	char cur[8];
+	bool any = FALSE;
+	int i;
+
+	for (i = 0; i < countof(hash_sysctl); i++)
+	{
+		if (!this->hash_orig[i][0])
+		{
+			continue;
+		}
+		if (get_sysctl(cur, sizeof(cur), hash_sysctl[i]) &&
+			streq(cur, HASH_POLICY))
+		{
+			DBG1(DBG_KNL, "mif: restoring %s = %s", hash_sysctl[i],
+				 this->hash_orig[i]);
+			set_sysctl(this->hash_orig[i], "%s", hash_sysctl[i]);
+		}
+		else
+		{
+			DBG1(DBG_KNL, "mif: %s changed since we set it, not restoring %s",
+				 hash_sysctl[i], this->hash_orig[i]);
+		}
+		this->hash_orig[i][0] = '\0';
+		any = TRUE;
+	}
+	if (any)
+	{
+		save_hash_state(this);
+	}
+}
+
+/**
+ * Restore the hash policies a previous instance changed and could not
+ * restore (it crashed), as its state file tells.
+ */
+static void load_hash_state(private_mif_dataplane_t *this)
+{
+	char family[8], value[8];
+	FILE *file;
+	int i;
+
+	file = fopen(this->hash_state, "re");
+	if (!file)
+	{
+		return;
+	}
+	while (fscanf(file, "%7s %7s", family, value) == 2)
+	{
+		for (i = 0; i < countof(hash_family); i++)
+		{
+			/* only a number goes back into the sysctl */
+			if (streq(family, hash_family[i]) &&
+				strspn(value, "0123456789") == strlen(value))
+			{
+				snprintf(this->hash_orig[i], sizeof(this->hash_orig[i]),
+						 "%s", value);
+			}
+		}
+	}
+	fclose(file);
+	DBG1(DBG_KNL, "mif: a previous instance left the multipath hash policy "
+		 "changed (%s)", this->hash_state);
+	restore_hash_policies(this);
+	/* even if it held nothing we understood */
+	unlink(this->hash_state);
+}
+
+/**
  * Convert a host_t (address only) to a libnl address with a prefix length.
  */
 static struct nl_addr *host2nl(host_t *host, int prefix)
@@ -236,16 +452,25 @@ static struct nl_addr *host2nl(host_t *host, int prefix)
 }
 
 /**
- * Add or delete a rule, logging failures.
+ * Add or delete a rule, logging failures. An added rule is unique: with
+ * exist_ok an identical rule already there counts as added.
  */
 static bool rule_op(private_mif_dataplane_t *this, struct rtnl_rule *rule,
-					bool add)
+					bool add, bool exist_ok)
 {
 	int err;
 
 	if (add)
 	{
+		/* without NLM_F_EXCL the kernel adds a duplicate */
 		err = rtnl_rule_add(this->sock, rule, NLM_F_CREATE | NLM_F_EXCL);
+		if (err == -NLE_EXIST && exist_ok)
+		{
+			DBG2(DBG_KNL, "mif: %s rule pref %u already installed",
+				 rtnl_rule_get_family(rule) == AF_INET6 ? "IPv6" : "IPv4",
+				 rtnl_rule_get_prio(rule));
+			return TRUE;
+		}
 	}
 	else
 	{
@@ -288,7 +513,7 @@ static bool add_base_rule(private_mif_dataplane_t *this, struct rtnl_rule *rule)
 	{
 		return FALSE;
 	}
-	if (!rule_op(this, rule, TRUE))
+	if (!rule_op(this, rule, TRUE, TRUE))
 	{
 		rtnl_rule_put(rule);
 		return FALSE;
@@ -306,7 +531,7 @@ static void del_base_rules(private_mif_dataplane_t *this)
 
 	while (array_remove(this->base_rules, ARRAY_TAIL, &rule))
 	{
-		rule_op(this, rule, FALSE);
+		rule_op(this, rule, FALSE, FALSE);
 		rtnl_rule_put(rule);
 	}
 }
@@ -925,12 +1150,15 @@ METHOD(mif_dataplane_t, add_path, bool,
 		.remote = cfg->remote->clone(cfg->remote),
 		.weight = cfg->weight ?: 1,
 		.link = cfg->link,
+		/* no SPI in the outbound template: the kernel then takes the
+		 * newest SA of the reqid, so a rekeyed path CHILD SA (same reqid)
+		 * carries the path without touching its policies
+		 * (doc/protocol.md 11) */
 		.sa_out = {
 			.mode = MODE_TRANSPORT,
 			.reqid = cfg->reqid,
 			.esp = {
 				.use = TRUE,
-				.spi = cfg->spi_out,
 			},
 		},
 		.sa_in = {
@@ -1126,13 +1354,11 @@ static bool do_set_routes(private_mif_dataplane_t *this, dp_ike_t *ike,
 	ike->count = count;
 
 	/* per-flow hashing over the next hops: L4 hash */
-	if (multipath[0] &&
-		!set_sysctl("1", "/proc/sys/net/ipv4/fib_multipath_hash_policy"))
+	if (multipath[0] && !set_hash_policy(this, AF_INET))
 	{
 		ok = FALSE;
 	}
-	if (multipath[1] &&
-		!set_sysctl("1", "/proc/sys/net/ipv6/fib_multipath_hash_policy"))
+	if (multipath[1] && !set_hash_policy(this, AF_INET6))
 	{
 		ok = FALSE;
 	}
@@ -1186,7 +1412,7 @@ METHOD(mif_dataplane_t, set_routes, bool,
  */
 static void flow_remove(private_mif_dataplane_t *this, dp_flow_t *flow)
 {
-	rule_op(this, flow->rule, FALSE);
+	rule_op(this, flow->rule, FALSE, FALSE);
 	rtnl_rule_put(flow->rule);
 	free(flow);
 }
@@ -1322,7 +1548,7 @@ METHOD(mif_dataplane_t, set_flow, bool,
 		return FALSE;
 	}
 	rule = flow_rule(this, ts, path->table);
-	if (!rule || !rule_op(this, rule, TRUE))
+	if (!rule || !rule_op(this, rule, TRUE, FALSE))
 	{
 		if (rule)
 		{
@@ -1444,12 +1670,289 @@ METHOD(mif_dataplane_t, destroy, void,
 		do_flush(this, ike);
 	}
 	del_base_rules(this);
+	restore_hash_policies(this);
 	this->mutex->unlock(this->mutex);
 	array_destroy(this->base_rules);
 	this->ikes->destroy(this->ikes);
 	this->mutex->destroy(this->mutex);
-	nl_socket_free(this->sock);
+	if (this->sock)
+	{
+		nl_socket_free(this->sock);
+	}
+	free(this->hash_state);
 	free(this);
+}
+
+/**
+ * Whether a device name is one add_path() gives: "mif<IKE>p<BID>", or
+ * "m<IKE>p<BID>" in hex if that is too long.
+ */
+static bool is_path_ifname(char *name)
+{
+	char *digits = "0123456789", *pos;
+	size_t len;
+
+	if (strpfx(name, "mif"))
+	{
+		pos = name + 3;
+	}
+	else if (name[0] == 'm')
+	{
+		pos = name + 1;
+		digits = "0123456789abcdef";
+	}
+	else
+	{
+		return FALSE;
+	}
+	len = strspn(pos, digits);
+	if (!len || pos[len] != 'p')
+	{
+		return FALSE;
+	}
+	pos += len + 1;
+	len = strspn(pos, digits);
+	return len && !pos[len];
+}
+
+/**
+ * Delete the GRE policy of one direction of a path, as policies_op()
+ * installs it through charon's kernel interface (which knows nothing of
+ * the policies of a previous instance).
+ */
+static bool del_gre_policy(struct nl_sock *xfrm, int family, void *src,
+						   void *dst, uint8_t dir)
+{
+	struct xfrm_userpolicy_id id = {
+		.sel = {
+			.family = family,
+			.prefixlen_s = family == AF_INET ? 32 : 128,
+			.prefixlen_d = family == AF_INET ? 32 : 128,
+			.proto = IPPROTO_GRE,
+		},
+		.dir = dir,
+	};
+	size_t len = family == AF_INET ? 4 : 16;
+	struct nl_msg *msg;
+	int err;
+
+	memcpy(&id.sel.saddr, src, len);
+	memcpy(&id.sel.daddr, dst, len);
+	msg = nlmsg_alloc_simple(XFRM_MSG_DELPOLICY, 0);
+	if (!msg)
+	{
+		return FALSE;
+	}
+	err = nlmsg_append(msg, &id, sizeof(id), NLMSG_ALIGNTO);
+	if (err >= 0)
+	{
+		err = nl_send_auto(xfrm, msg);
+	}
+	nlmsg_free(msg);
+	if (err >= 0)
+	{
+		err = nl_wait_for_ack(xfrm);
+	}
+	if (err < 0 && err != -NLE_OBJ_NOTFOUND)
+	{
+		DBG1(DBG_KNL, "mif: deleting a GRE policy failed: %s",
+			 nl_geterror(err));
+	}
+	return err >= 0;
+}
+
+/**
+ * Delete a GRE device of a previous instance, and its path's policies.
+ */
+static u_int del_leftover_link(private_mif_dataplane_t *this,
+							   struct nl_sock *xfrm, struct rtnl_link *link,
+							   u_int *policies)
+{
+	struct in6_addr local6, remote6;
+	uint32_t local4, remote4;
+	void *local = NULL, *remote = NULL;
+	char *type = rtnl_link_get_type(link);
+	int family = AF_INET, err;
+
+	if (streq(type, "gre"))
+	{
+		local4 = rtnl_link_ipgre_get_local(link);
+		remote4 = rtnl_link_ipgre_get_remote(link);
+		local = &local4;
+		remote = &remote4;
+	}
+	else if (rtnl_link_ip6gre_get_local(link, &local6) >= 0 &&
+			 rtnl_link_ip6gre_get_remote(link, &remote6) >= 0)
+	{
+		family = AF_INET6;
+		local = &local6;
+		remote = &remote6;
+	}
+	err = rtnl_link_delete(this->sock, link);
+	if (err < 0)
+	{
+		DBG1(DBG_KNL, "mif: deleting device %s of a previous instance "
+			 "failed: %s", rtnl_link_get_name(link), nl_geterror(err));
+		return 0;
+	}
+	if (xfrm && local)
+	{
+		*policies += del_gre_policy(xfrm, family, local, remote,
+									XFRM_POLICY_OUT);
+		*policies += del_gre_policy(xfrm, family, remote, local,
+									XFRM_POLICY_IN);
+	}
+	return 1;
+}
+
+/**
+ * Whether a rule is one of ours: a base rule or a flow rule.
+ */
+static bool is_our_rule(private_mif_dataplane_t *this, struct rtnl_rule *rule)
+{
+	uint32_t prio = rtnl_rule_get_prio(rule);
+	uint32_t table = rtnl_rule_get_table(rule);
+
+	switch (rtnl_rule_get_action(rule))
+	{
+		case FR_ACT_TO_TBL:
+			return (prio == this->prio && table == this->table) ||
+				   (prio == this->flow_prio && table >= this->path_table_base);
+		case FR_ACT_GOTO:
+			return prio == this->skip_prio &&
+				   rtnl_rule_get_goto(rule) == this->prio + 1;
+		case FR_ACT_NOP:
+			return prio == this->prio + 1;
+		default:
+			return FALSE;
+	}
+}
+
+/**
+ * Whether a rule is a source rule of mif_srcroute.
+ */
+static bool is_source_rule(private_mif_dataplane_t *this,
+						   struct rtnl_rule *rule)
+{
+	return rtnl_rule_get_prio(rule) == this->src_prio &&
+		   rtnl_rule_get_action(rule) == FR_ACT_TO_TBL &&
+		   rtnl_rule_get_src(rule) &&
+		   rtnl_rule_get_table(rule) >= this->src_table_base;
+}
+
+/**
+ * Whether a table is in a list of tables.
+ */
+static bool has_table(array_t *tables, uint32_t table)
+{
+	uint32_t cur;
+	int i;
+
+	for (i = 0; i < array_count(tables); i++)
+	{
+		array_get(tables, i, &cur);
+		if (cur == table)
+		{
+			return TRUE;
+		}
+	}
+	return FALSE;
+}
+
+/**
+ * Remove what a previous instance left in the kernel because it did not
+ * get to remove it (charon crashed or was killed): the GRE devices of its
+ * paths, which takes their routes along, and their GRE policies; the
+ * routes of our table; our rules, and the source rules of mif_srcroute
+ * with the routes of their tables (created after us, by the manager).
+ * GRE devices are named after IKE SA unique ids, which start at 1 again,
+ * and the base rules are unique: both would make installing this
+ * instance's paths fail.
+ */
+static void remove_leftovers(private_mif_dataplane_t *this)
+{
+	struct nl_cache *cache;
+	struct nl_object *obj;
+	struct nl_sock *xfrm;
+	array_t *tables;
+	char *type, *name;
+	uint32_t table;
+	u_int links = 0, policies = 0, routes = 0, rules = 0;
+
+	xfrm = nl_socket_alloc();
+	if (xfrm && nl_connect(xfrm, NETLINK_XFRM) < 0)
+	{
+		DBG1(DBG_KNL, "mif: no XFRM netlink socket, not looking for GRE "
+			 "policies of a previous instance");
+		nl_socket_free(xfrm);
+		xfrm = NULL;
+	}
+	if (rtnl_link_alloc_cache(this->sock, AF_UNSPEC, &cache) >= 0)
+	{
+		for (obj = nl_cache_get_first(cache); obj;
+			 obj = nl_cache_get_next(obj))
+		{
+			type = rtnl_link_get_type((struct rtnl_link*)obj);
+			name = rtnl_link_get_name((struct rtnl_link*)obj);
+			if (type && name && is_path_ifname(name) &&
+				(streq(type, "gre") || streq(type, "ip6gre")))
+			{
+				links += del_leftover_link(this, xfrm,
+										   (struct rtnl_link*)obj, &policies);
+			}
+		}
+		nl_cache_free(cache);
+	}
+	if (xfrm)
+	{
+		nl_socket_free(xfrm);
+	}
+	/* our table, and the tables the source rules select */
+	tables = array_create(sizeof(uint32_t), 0);
+	array_insert(tables, ARRAY_TAIL, &this->table);
+	if (rtnl_rule_alloc_cache(this->sock, AF_UNSPEC, &cache) >= 0)
+	{
+		for (obj = nl_cache_get_first(cache); obj;
+			 obj = nl_cache_get_next(obj))
+		{
+			if (is_source_rule(this, (struct rtnl_rule*)obj))
+			{
+				table = rtnl_rule_get_table((struct rtnl_rule*)obj);
+				array_insert(tables, ARRAY_TAIL, &table);
+			}
+			else if (!is_our_rule(this, (struct rtnl_rule*)obj))
+			{
+				continue;
+			}
+			if (rule_op(this, (struct rtnl_rule*)obj, FALSE, FALSE))
+			{
+				rules++;
+			}
+		}
+		nl_cache_free(cache);
+	}
+	/* after the devices: what was routed over them went with them */
+	if (rtnl_route_alloc_cache(this->sock, AF_UNSPEC, 0, &cache) >= 0)
+	{
+		for (obj = nl_cache_get_first(cache); obj;
+			 obj = nl_cache_get_next(obj))
+		{
+			if (has_table(tables, rtnl_route_get_table((struct rtnl_route*)obj))
+				&& rtnl_route_delete(this->sock, (struct rtnl_route*)obj,
+									 0) >= 0)
+			{
+				routes++;
+			}
+		}
+		nl_cache_free(cache);
+	}
+	array_destroy(tables);
+	if (links || policies || routes || rules)
+	{
+		DBG1(DBG_KNL, "mif: removed what a previous instance left: %u GRE "
+			 "device(s), %u GRE policies, %u rule(s), %u route(s) in table %u "
+			 "and source tables", links, policies, rules, routes, this->table);
+	}
 }
 
 /**
@@ -1500,11 +2003,19 @@ mif_dataplane_t *mif_dataplane_create()
 							lib->ns),
 		.mtu = lib->settings->get_int(lib->settings,
 							"%s.plugins.mif.dataplane.mtu", 0, lib->ns),
+		.hash_state = strdup(lib->settings->get_str(lib->settings,
+							"%s.plugins.mif.dataplane.hash_state",
+							MIF_HASH_STATE, lib->ns)),
 		.sock = nl_socket_alloc(),
 	);
 	/* flow rules first, then the table; GRE/IKE skip both */
 	this->flow_prio = this->prio > 10 ? this->prio - 10 : 1;
 	this->skip_prio = this->flow_prio > 1 ? this->flow_prio - 1 : 1;
+	/* as mif_srcroute_create() has them */
+	this->src_prio = this->prio + 2;
+	this->src_table_base = lib->settings->get_int(lib->settings,
+							"%s.plugins.mif.dataplane.source_table_base",
+							22000, lib->ns);
 
 	if (!this->sock)
 	{
@@ -1525,6 +2036,8 @@ mif_dataplane_t *mif_dataplane_create()
 		destroy(this);
 		return NULL;
 	}
+	load_hash_state(this);
+	remove_leftovers(this);
 	DBG1(DBG_KNL, "mif: data plane: table %u (rule pref %u), flow rules pref "
 		 "%u, path tables from %u", this->table, this->prio, this->flow_prio,
 		 this->path_table_base);

@@ -12,6 +12,8 @@
 
 #include <daemon.h>
 #include <mif_addr.h>
+#include <collections/hashtable.h>
+#include <threading/mutex.h>
 
 /** the IKE SA's own path is always BID 1 of its session */
 #define MIF_IKE_PATH_BID 1
@@ -37,7 +39,32 @@ struct private_mif_bus_listener_t {
 	 * Lifetime of recorded bindings.
 	 */
 	uint32_t lifetime;
+
+	/**
+	 * Unique id of the first IKE SA of each IKE SA's rekey chain, by the
+	 * IKE SA's unique id (uintptr_t both): the session key's second half.
+	 */
+	hashtable_t *chains;
+
+	/**
+	 * Protects chains.
+	 */
+	mutex_t *mutex;
 };
+
+/**
+ * The session key of an IKE SA (mif_conn_key() with its chain).
+ */
+static void get_key(private_mif_bus_listener_t *this, ike_sa_t *ike_sa,
+					mif_key_t *key, char *buf, size_t len)
+{
+	uintptr_t unique = ike_sa->get_unique_id(ike_sa), chain;
+
+	this->mutex->lock(this->mutex);
+	chain = (uintptr_t)this->chains->get(this->chains, (void*)unique);
+	this->mutex->unlock(this->mutex);
+	mif_conn_key(ike_sa, chain ?: unique, key, buf, len);
+}
 
 /**
  * Record (or move) the IKE path binding of an IKE SA.
@@ -63,7 +90,7 @@ static void record_path(private_mif_bus_listener_t *this, ike_sa_t *ike_sa,
 	char id[BUF_LEN], *ifname = NULL;
 	mif_status_t status;
 
-	mif_conn_key(ike_sa, &req.key, id, sizeof(id));
+	get_key(this, ike_sa, &req.key, id, sizeof(id));
 	if (!mif_addr_from_host(&entry.coa, me) ||
 		!mif_addr_from_host(&entry.remote, other))
 	{
@@ -93,28 +120,57 @@ static void record_path(private_mif_bus_listener_t *this, ike_sa_t *ike_sa,
 }
 
 /**
+ * Whether a session still references an IKE SA.
+ */
+static bool has_ike_sa(private_mif_bus_listener_t *this, mif_key_t *key)
+{
+	mif_sa_ref_t buf[16], *refs = buf;
+	int i, count, max = countof(buf);
+	bool found = FALSE;
+
+	/* get_sas() returns the total, which may exceed what fits: look again
+	 * with room for all of them (the total may have grown in between) */
+	while ((count = this->backend->get_sas(this->backend, key, refs,
+										   max)) > max)
+	{
+		if (refs != buf)
+		{
+			free(refs);
+		}
+		max = count;
+		refs = malloc(sizeof(*refs) * max);
+	}
+	for (i = 0; i < count && !found; i++)
+	{
+		found = refs[i].type == MIF_SA_IKE;
+	}
+	if (refs != buf)
+	{
+		free(refs);
+	}
+	return found;
+}
+
+/**
  * Remove an IKE SA's references, and its session if no other SA uses it.
  */
 static void forget_ike_sa(private_mif_bus_listener_t *this, ike_sa_t *ike_sa)
 {
-	mif_sa_ref_t refs[16];
 	mif_key_t key;
 	char id[BUF_LEN];
 	uint32_t unique = ike_sa->get_unique_id(ike_sa);
-	int i, count;
 
-	mif_conn_key(ike_sa, &key, id, sizeof(id));
+	get_key(this, ike_sa, &key, id, sizeof(id));
+	this->mutex->lock(this->mutex);
+	this->chains->remove(this->chains, (void*)(uintptr_t)unique);
+	this->mutex->unlock(this->mutex);
 	if (!this->backend->detach_ike_sa(this->backend, unique))
-	{	/* taken over by another IKE SA of the same peer (reauth) */
+	{	/* moved to its rekeyed successor already */
 		return;
 	}
-	count = this->backend->get_sas(this->backend, &key, refs, countof(refs));
-	for (i = 0; i < count; i++)
+	if (has_ike_sa(this, &key))
 	{
-		if (refs[i].type == MIF_SA_IKE)
-		{
-			return;
-		}
+		return;
 	}
 	if (this->backend->remove_session(this->backend, &key))
 	{
@@ -126,9 +182,16 @@ static void forget_ike_sa(private_mif_bus_listener_t *this, ike_sa_t *ike_sa)
 METHOD(listener_t, ike_updown, bool,
 	private_mif_bus_listener_t *this, ike_sa_t *ike_sa, bool up)
 {
+	uintptr_t unique = ike_sa->get_unique_id(ike_sa);
+
 	if (up)
-	{
-		/* stale bindings of this peer (e.g. from before a restart) go */
+	{	/* a new chain, unless rekeyed into (ike_rekey came first) */
+		this->mutex->lock(this->mutex);
+		if (!this->chains->get(this->chains, (void*)unique))
+		{
+			this->chains->put(this->chains, (void*)unique, (void*)unique);
+		}
+		this->mutex->unlock(this->mutex);
 		record_path(this, ike_sa, ike_sa->get_my_host(ike_sa),
 					ike_sa->get_other_host(ike_sa), TRUE);
 	}
@@ -150,12 +213,35 @@ METHOD(listener_t, ike_update, bool,
 	return TRUE;
 }
 
+static void child_ref(private_mif_bus_listener_t *this, ike_sa_t *ike_sa,
+					  child_sa_t *child_sa, bool up);
+
 METHOD(listener_t, ike_rekey, bool,
 	private_mif_bus_listener_t *this, ike_sa_t *old, ike_sa_t *new)
 {
+	enumerator_t *enumerator;
+	child_sa_t *child_sa;
+	uintptr_t chain;
+
+	/* the new IKE SA continues the old one's session */
+	this->mutex->lock(this->mutex);
+	chain = (uintptr_t)this->chains->remove(this->chains,
+									(void*)(uintptr_t)old->get_unique_id(old));
+	this->chains->put(this->chains, (void*)(uintptr_t)new->get_unique_id(new),
+					  (void*)(chain ?: old->get_unique_id(old)));
+	this->mutex->unlock(this->mutex);
 	record_path(this, new, new->get_my_host(new), new->get_other_host(new),
 				FALSE);
+	/* detaches the old IKE SA's CHILD SA references too: charon moved the
+	 * CHILD SAs to the new IKE SA already (inherit_post), attach them anew
+	 * under its unique id */
 	this->backend->detach_ike_sa(this->backend, old->get_unique_id(old));
+	enumerator = new->create_child_sa_enumerator(new);
+	while (enumerator->enumerate(enumerator, &child_sa))
+	{
+		child_ref(this, new, child_sa, TRUE);
+	}
+	enumerator->destroy(enumerator);
 	return TRUE;
 }
 
@@ -179,7 +265,7 @@ static void child_ref(private_mif_bus_listener_t *this, ike_sa_t *ike_sa,
 
 	if (up)
 	{
-		mif_conn_key(ike_sa, &key, id, sizeof(id));
+		get_key(this, ike_sa, &key, id, sizeof(id));
 		if (this->backend->attach_sa(this->backend, &key, &ref))
 		{
 			DBG2(DBG_CFG, "mif: CHILD_SA %s{%u} SPIs %.8x_i %.8x_o on BID %u",
@@ -214,6 +300,8 @@ METHOD(listener_t, child_rekey, bool,
 METHOD(mif_bus_listener_t, destroy, void,
 	private_mif_bus_listener_t *this)
 {
+	this->chains->destroy(this->chains);
+	this->mutex->destroy(this->mutex);
 	free(this);
 }
 
@@ -224,6 +312,7 @@ mif_bus_listener_t *mif_bus_listener_create(mif_backend_t *backend,
 											uint32_t lifetime)
 {
 	private_mif_bus_listener_t *this;
+	u_int count;
 
 	INIT(this,
 		.public = {
@@ -238,6 +327,16 @@ mif_bus_listener_t *mif_bus_listener_create(mif_backend_t *backend,
 		},
 		.backend = backend,
 		.lifetime = lifetime,
+		.chains = hashtable_create(hashtable_hash_ptr, hashtable_equals_ptr, 8),
+		.mutex = mutex_create(MUTEX_TYPE_DEFAULT),
 	);
+	/* IKE SAs of a previous charon (unique ids restart at 1): their
+	 * sessions, loaded from the store, are stale */
+	count = backend->remove_sessions_with(backend, MIF_SA_IKE);
+	if (count)
+	{
+		DBG1(DBG_CFG, "mif: removed %u session(s) of IKE_SAs of a previous "
+			 "instance", count);
+	}
 	return &this->public;
 }

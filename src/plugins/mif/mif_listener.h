@@ -23,8 +23,11 @@ typedef struct mif_bus_listener_t mif_bus_listener_t;
 /**
  * Bus listener recording the address pair of each IKE SA as a binding.
  *
- * A session per peer identity holds BID 1 for the path the IKE SA uses; it
- * follows MOBIKE updates and carries references to the IKE and CHILD SAs.
+ * A session per IKE SA (peer identity and the first IKE SA of the rekey
+ * chain, mif_conn_key()) holds BID 1 for the path the IKE SA uses; it
+ * follows MOBIKE updates and rekeys and carries references to the IKE and
+ * CHILD SAs. Sessions of IKE SAs of a previous daemon are removed when the
+ * listener is created.
  */
 struct mif_bus_listener_t {
 

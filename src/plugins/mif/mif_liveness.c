@@ -16,13 +16,16 @@
 
 #include <daemon.h>
 #include <processing/jobs/roam_job.h>
+#include <processing/jobs/callback_job.h>
 
 /**
- * Send a probe on a path.
+ * Send a probe on a path; cookie: the request's to echo in a reply, NULL
+ * for a liveness request (a fresh random one is remembered for its reply)
+ * or the path's RR cookie with MIF_PROBE_RR.
  */
-void mif_mgr_send_probe(private_mif_manager_t *this, mif_conn_t *conn,
+static void send_probe(private_mif_manager_t *this, mif_conn_t *conn,
 					   mif_path_t *path, mif_probe_type_t type, uint8_t flags,
-					   uint32_t number)
+					   uint32_t number, uint8_t *cookie)
 {
 	mif_msg_probe_t probe = {
 		.type = type,
@@ -33,17 +36,32 @@ void mif_mgr_send_probe(private_mif_manager_t *this, mif_conn_t *conn,
 		.seq = path->seq,
 		.number = number,
 	};
+	uint8_t *live;
 	const char *reason;
 	chunk_t data;
 	host_t *dst;
 
-	dst = path->remote->clone(path->remote);
-	dst->set_port(dst, conn->peer.probe_port);
-	probe.addr = dst;
 	if (flags & MIF_PROBE_RR)
 	{
 		memcpy(probe.cookie, path->cookie, sizeof(probe.cookie));
 	}
+	else if (cookie)
+	{
+		memcpy(probe.cookie, cookie, sizeof(probe.cookie));
+	}
+	else
+	{	/* doc/protocol.md 5.3: only who receives this request at the
+		 * path's address can answer it, which keeps proving the address */
+		live = path->live_cookies[number % MIF_PROBE_WINDOW];
+		if (!this->rng->get_bytes(this->rng, MIF_MSG_COOKIE_LEN, live))
+		{
+			return;
+		}
+		memcpy(probe.cookie, live, sizeof(probe.cookie));
+	}
+	dst = path->remote->clone(path->remote);
+	dst->set_port(dst, conn->peer.probe_port);
+	probe.addr = dst;
 	if (mif_msg_build_probe(&probe, conn->key_tx, &data, &reason) != MIF_MSG_OK)
 	{
 		DBG1(DBG_NET, "mif: building probe failed: %s", reason);
@@ -53,28 +71,68 @@ void mif_mgr_send_probe(private_mif_manager_t *this, mif_conn_t *conn,
 	this->prober->send(this->prober, path->local, dst, path->link, data);
 	dst->destroy(dst);
 	chunk_free(&data);
+	memwipe(probe.cookie, sizeof(probe.cookie));
 }
 
 /**
- * Find the state of the IKE SA a probe belongs to (lock held).
+ * Described in mif_manager_priv.h
  */
-static mif_conn_t *find_by_spis(private_mif_manager_t *this, uint64_t spi_i,
-								uint64_t spi_r)
+void mif_mgr_send_rr(private_mif_manager_t *this, mif_conn_t *conn,
+					 mif_path_t *path)
 {
-	enumerator_t *enumerator;
-	mif_conn_t *conn, *found = NULL;
-
-	enumerator = this->conns->create_enumerator(this->conns);
-	while (enumerator->enumerate(enumerator, NULL, &conn))
+	if (!this->rr_limit->allow(this->rr_limit, path->remote))
 	{
-		if (conn->spi_i == spi_i && conn->spi_r == spi_r && conn->key_rx.len)
-		{
-			found = conn;
-			break;
-		}
+		DBG2(DBG_NET, "mif: RR probe to %H of path BID %u deferred, the "
+			 "address had its share", path->remote, path->bid);
+		return;
 	}
-	enumerator->destroy(enumerator);
-	return found;
+	send_probe(this, conn, path, MIF_PROBE_REQUEST, MIF_PROBE_RR, 0, NULL);
+}
+
+/**
+ * Probes of a conn we verify per probe interval at most: a request and a
+ * reply per path and a few more for RR probes and reordering.
+ */
+static u_int verify_budget(mif_conn_t *conn)
+{
+	return 16 + 4 * array_count(conn->paths);
+}
+
+/**
+ * Described in mif_manager_priv.h
+ */
+u_int mif_mgr_hash_spis(mif_conn_t *conn)
+{
+	return chunk_hash(chunk_from_thing(conn->spi_i)) ^
+		   chunk_hash(chunk_from_thing(conn->spi_r));
+}
+
+/**
+ * Described in mif_manager_priv.h
+ */
+bool mif_mgr_equals_spis(mif_conn_t *a, mif_conn_t *b)
+{
+	return a->spi_i == b->spi_i && a->spi_r == b->spi_r;
+}
+
+/**
+ * Described in mif_manager_priv.h
+ */
+void mif_mgr_index_conn(private_mif_manager_t *this, mif_conn_t *conn)
+{
+	this->by_spi->put(this->by_spi, conn, conn);
+	conn->verify_budget = verify_budget(conn);
+}
+
+/**
+ * Described in mif_manager_priv.h
+ */
+void mif_mgr_unindex_conn(private_mif_manager_t *this, mif_conn_t *conn)
+{
+	if (this->by_spi->get(this->by_spi, conn) == conn)
+	{
+		this->by_spi->remove(this->by_spi, conn);
+	}
 }
 
 /**
@@ -100,10 +158,50 @@ static void echo_rr(private_mif_manager_t *this, mif_conn_t *conn,
 	{
 		DBG1(DBG_IKE, "mif: RR probe for path BID %u received on %H, "
 			 "echoing cookie", path->bid, path->local);
-		path->state = MIF_PATH_CHILD;
-		mif_mgr_send_notify(this, conn->ike_id, MIF_PATH_RR, data);
+		mif_path_set_state(path, MIF_PATH_CHILD);
+		mif_mgr_send_notify(this, conn->id, MIF_PATH_RR, data);
 	}
 	memwipe(&rr, sizeof(rr));
+}
+
+/**
+ * A reply to one of our liveness requests: it counts if it answers one of
+ * the last requests, each once, echoing its cookie (lock held).
+ */
+static bool accept_reply(mif_path_t *path, mif_msg_probe_t *probe)
+{
+	if (probe->number > path->probe_number ||
+		probe->number + MIF_PROBE_WINDOW <= path->probe_number ||
+		probe->number <= path->rx_reply ||
+		!memeq_const(probe->cookie,
+					 path->live_cookies[probe->number % MIF_PROBE_WINDOW],
+					 MIF_MSG_COOKIE_LEN))
+	{
+		return FALSE;
+	}
+	path->rx_reply = probe->number;
+	return TRUE;
+}
+
+/**
+ * The peer's liveness request: answer it, echoing its cookie, if the
+ * path's address was proven (never reflect towards an unproven one), each
+ * number once, and a few per probe interval (lock held).
+ */
+static void answer_request(private_mif_manager_t *this, mif_conn_t *conn,
+						   mif_path_t *path, mif_msg_probe_t *probe)
+{
+	if ((path->state != MIF_PATH_ACTIVE && path->state != MIF_PATH_DEAD) ||
+		probe->number <= path->rx_request || !path->reply_budget)
+	{
+		DBG2(DBG_NET, "mif: not answering probe %u for BID %u in state %N",
+			 probe->number, path->bid, mif_path_state_names, path->state);
+		return;
+	}
+	path->rx_request = probe->number;
+	path->reply_budget--;
+	send_probe(this, conn, path, MIF_PROBE_REPLY, 0, probe->number,
+			   probe->cookie);
 }
 
 void mif_mgr_receive_probe(void *data, host_t *src, host_t *dst,
@@ -111,7 +209,7 @@ void mif_mgr_receive_probe(void *data, host_t *src, host_t *dst,
 {
 	private_mif_manager_t *this = data;
 	mif_msg_probe_t probe;
-	mif_conn_t *conn;
+	mif_conn_t *conn, key;
 	mif_path_t *path;
 	const char *reason;
 
@@ -121,16 +219,21 @@ void mif_mgr_receive_probe(void *data, host_t *src, host_t *dst,
 			 reason);
 		return;
 	}
+	key.spi_i = probe.spi_i;
+	key.spi_r = probe.spi_r;
 	this->mutex->lock(this->mutex);
-	conn = find_by_spis(this, probe.spi_i, probe.spi_r);
-	if (!conn ||
-		mif_msg_verify_probe(datagram, conn->key_rx, &reason) != MIF_MSG_OK)
+	/* doc/protocol.md 5.3: unknown SPIs cost one lookup, and the HMAC work
+	 * anybody who knows an IKE SA's SPIs can cause is bounded per SA */
+	conn = this->by_spi->get(this->by_spi, &key);
+	if (!conn)
 	{
-		DBG2(DBG_NET, "mif: dropping unauthenticated probe from %#H", src);
+		DBG3(DBG_NET, "mif: dropping probe from %#H, unknown SPIs", src);
 		goto out;
 	}
 	path = mif_conn_get_path(conn, probe.bid);
-	/* a probe counts only on the very address pair of its path */
+	/* a probe counts only on the very address pair of its path; checked
+	 * before the HMAC, so probes from elsewhere cost no cryptography and
+	 * no budget (they change nothing either way) */
 	if (!path || !path->local->ip_equals(path->local, dst) ||
 		!path->remote->ip_equals(path->remote, src))
 	{
@@ -138,32 +241,48 @@ void mif_mgr_receive_probe(void *data, host_t *src, host_t *dst,
 			 "its path", probe.bid, src, dst);
 		goto out;
 	}
+	if (!conn->verify_budget)
+	{
+		DBG3(DBG_NET, "mif: dropping probe from %#H, over the verification "
+			 "budget", src);
+		goto out;
+	}
+	conn->verify_budget--;
+	if (mif_msg_verify_probe(datagram, conn->key_rx, &reason) != MIF_MSG_OK)
+	{
+		DBG2(DBG_NET, "mif: dropping unauthenticated probe from %#H", src);
+		goto out;
+	}
 	if (probe.type == MIF_PROBE_REQUEST && (probe.flags & MIF_PROBE_RR))
 	{
 		echo_rr(this, conn, path, &probe);
 		goto out;
 	}
-	/* liveness probes of the current incarnation only, each number once:
-	 * requests strictly increasing, replies only to what we asked */
-	if (probe.seq != path->seq || probe.number <= path->rx_number ||
-		(probe.type == MIF_PROBE_REPLY && probe.number > path->probe_number))
+	if (probe.seq != path->seq)
 	{
-		DBG2(DBG_NET, "mif: dropping replayed or unsolicited probe %u for "
+		DBG2(DBG_NET, "mif: dropping probe %u of an earlier incarnation of "
+			 "BID %u", probe.number, probe.bid);
+		goto out;
+	}
+	if (probe.type == MIF_PROBE_REQUEST)
+	{	/* a request proves nothing about the path: anybody with the key
+		 * can spoof its source (RFC 4555 5.2), only replies count */
+		answer_request(this, conn, path, &probe);
+		goto out;
+	}
+	if (!accept_reply(path, &probe))
+	{
+		DBG2(DBG_NET, "mif: dropping replayed or unsolicited reply %u for "
 			 "BID %u from %#H", probe.number, probe.bid, src);
 		goto out;
 	}
-	path->rx_number = probe.number;
 	time_monotonic(&path->last_rx);
 	path->heard = TRUE;
-	if (probe.type == MIF_PROBE_REQUEST)
-	{
-		mif_mgr_send_probe(this, conn, path, MIF_PROBE_REPLY, 0, probe.number);
-	}
 	if (path->state == MIF_PATH_DEAD)
-	{
+	{	/* doc/protocol.md 8 row 9 */
 		DBG1(DBG_NET, "mif: path BID %u %H === %H is alive again", path->bid,
 			 path->local, path->remote);
-		path->state = MIF_PATH_ACTIVE;
+		mif_path_set_state(path, MIF_PATH_ACTIVE);
 		mif_mgr_update_routes(this, conn);
 		if (conn->steered)
 		{	/* MOBIKE keeps the IKE SA on its working path */
@@ -237,8 +356,124 @@ static void steer_ike(private_mif_manager_t *this, mif_conn_t *conn)
 }
 
 /**
+ * Milliseconds since a point in time.
+ */
+static int64_t age_ms(timeval_t *now, timeval_t *then)
+{
+	return (now->tv_sec - then->tv_sec) * 1000 +
+		   (now->tv_usec - then->tv_usec) / 1000;
+}
+
+/**
+ * Timers of one path; FALSE if the path was released (lock held).
+ */
+static bool tick_path(private_mif_manager_t *this, mif_conn_t *conn,
+					  mif_path_t *path, timeval_t *now, bool *changed)
+{
+	u_int per_second = 1000 / this->interval;
+	int64_t age;
+
+	path->reply_budget = 2;
+	switch (path->state)
+	{
+		case MIF_PATH_CHECKING:
+			/* doc/protocol.md 8 row 4: one RR probe per second, then
+			 * refuse the path */
+			if (++path->rr_tries % per_second)
+			{
+				return TRUE;
+			}
+			if (path->rr_tries / per_second >= this->rr_tries)
+			{
+				DBG1(DBG_IKE, "mif: %H did not answer the return routability "
+					 "check, refusing path BID %u", path->remote, path->bid);
+				mif_mgr_release_path(this, conn, path, FALSE);
+				return FALSE;
+			}
+			mif_mgr_send_rr(this, conn, path);
+			return TRUE;
+		case MIF_PATH_ANNOUNCED:
+		case MIF_PATH_CHILD:
+			/* the peer checks within rr_tries seconds, and the CHILD SA
+			 * follows at once, or the path is given up (row 14) and the
+			 * owner announces the address anew */
+			if (age_ms(now, &path->since) < (this->rr_tries + 5) * 1000)
+			{
+				return TRUE;
+			}
+			DBG1(DBG_IKE, "mif: path BID %u %H === %H stuck in %N, giving it "
+				 "up", path->bid, path->local, path->remote,
+				 mif_path_state_names, path->state);
+			mif_mgr_release_path(this, conn, path, TRUE);
+			mif_mgr_reannounce(this, conn, per_second);
+			return FALSE;
+		case MIF_PATH_ACTIVE:
+		case MIF_PATH_DEAD:
+			/* both sides keep checking that the peer receives at the
+			 * path's address (doc/protocol.md 5.3) */
+			send_probe(this, conn, path, MIF_PROBE_REQUEST, 0,
+					   ++path->probe_number, NULL);
+			age = age_ms(now, &path->last_rx);
+			/* a fresh path gets time for its first reply to come through
+			 * before it can be declared dead (row 7) */
+			if (path->state == MIF_PATH_ACTIVE &&
+				age > (path->heard ? this->dead : 3 * this->dead))
+			{
+				DBG1(DBG_NET, "mif: path BID %u %H === %H is dead, no probe "
+					 "for %lld ms", path->bid, path->local, path->remote,
+					 (long long)age);
+				mif_path_set_state(path, MIF_PATH_DEAD);
+				*changed = TRUE;
+			}
+			else if (path->state == MIF_PATH_DEAD &&
+					 age_ms(now, &path->since) >= this->dead_timeout * 1000)
+			{	/* row 16: gone for good, announced anew when usable */
+				DBG1(DBG_NET, "mif: path BID %u %H === %H dead for %u s",
+					 path->bid, path->local, path->remote, this->dead_timeout);
+				mif_mgr_remove_path(this, conn, path, MIF_REMOVE_DEAD);
+				mif_mgr_reannounce(this, conn, this->rr_tries * per_second);
+				return FALSE;
+			}
+			return TRUE;
+		default:
+			return TRUE;
+	}
+}
+
+/**
+ * Announce the usable addresses of an owner's IKE SA again.
+ */
+CALLBACK(reannounce_job, job_requeue_t,
+	uintptr_t *data)
+{
+	private_mif_manager_t *this = (private_mif_manager_t*)data[0];
+	mif_conn_t *conn;
+	ike_sa_t *ike_sa;
+
+	ike_sa = mif_mgr_checkout_conn(this, data[1]);
+	if (!ike_sa)
+	{
+		return JOB_REQUEUE_NONE;
+	}
+	this->mutex->lock(this->mutex);
+	conn = this->conns->get(this->conns,
+						(void*)(uintptr_t)ike_sa->get_unique_id(ike_sa));
+	if (conn && ike_sa->get_state(ike_sa) == IKE_ESTABLISHED)
+	{
+		mif_mgr_announce_all(this, conn, ike_sa);
+	}
+	else if (conn)
+	{	/* busy (rekeying): try again at the next tick */
+		mif_mgr_reannounce(this, conn, 0);
+	}
+	this->mutex->unlock(this->mutex);
+	charon->ike_sa_manager->checkin(charon->ike_sa_manager, ike_sa);
+	return JOB_REQUEUE_NONE;
+}
+
+/**
  * Periodic work on all paths: RR retransmissions, liveness probes, dead
- * path detection.
+ * path detection, timeouts of every state, budgets and rate limits.
  */
 job_requeue_t mif_mgr_tick(void *data)
 {
@@ -246,13 +481,18 @@ job_requeue_t mif_mgr_tick(void *data)
 	enumerator_t *enumerator;
 	mif_conn_t *conn;
 	mif_path_t *path;
+	mif_conn_delete_t del;
 	timeval_t now;
-	int64_t age;
-	bool changed;
+	uintptr_t *job;
+	array_t *due;
+	bool changed, refresh;
 	int i;
 
 	time_monotonic(&now);
+	due = array_create(0, 0);
 	this->mutex->lock(this->mutex);
+	this->ticks++;
+	this->rr_limit->tick(this->rr_limit, this->interval);
 	enumerator = this->conns->create_enumerator(this->conns);
 	while (enumerator->enumerate(enumerator, NULL, &conn))
 	{
@@ -260,68 +500,14 @@ job_requeue_t mif_mgr_tick(void *data)
 		{
 			continue;
 		}
+		conn->verify_budget = verify_budget(conn);
 		changed = FALSE;
 		for (i = 0; i < array_count(conn->paths); i++)
 		{
 			array_get(conn->paths, i, &path);
-			switch (path->state)
+			if (!tick_path(this, conn, path, &now, &changed))
 			{
-				case MIF_PATH_CHECKING:
-					/* one RR probe per second, then refuse the path */
-					if (++path->rr_tries % (1000 / this->interval))
-					{
-						break;
-					}
-					if (path->rr_tries / (1000 / this->interval) >=
-															this->rr_tries)
-					{
-						DBG1(DBG_IKE, "mif: %H did not answer the return "
-							 "routability check, refusing path BID %u",
-							 path->remote, path->bid);
-						mif_mgr_forget_binding(this, conn, path->bid);
-						mif_mgr_forget_path(this, conn, path->bid);
-						i--;
-						break;
-					}
-					mif_mgr_send_probe(this, conn, path, MIF_PROBE_REQUEST,
-							   MIF_PROBE_RR, 0);
-					break;
-				case MIF_PATH_ANNOUNCED:
-					/* the peer checks within rr_tries seconds or never */
-					if (++path->rr_tries / (1000 / this->interval) >=
-															this->rr_tries + 5)
-					{
-						DBG1(DBG_IKE, "mif: peer never checked path BID %u "
-							 "%H === %H, giving it up", path->bid,
-							 path->local, path->remote);
-						mif_mgr_forget_binding(this, conn, path->bid);
-						mif_mgr_forget_path(this, conn, path->bid);
-						i--;
-					}
-					break;
-				case MIF_PATH_ACTIVE:
-				case MIF_PATH_DEAD:
-					if (conn->initiator)
-					{
-						mif_mgr_send_probe(this, conn, path, MIF_PROBE_REQUEST, 0,
-								   ++path->probe_number);
-					}
-					age = (now.tv_sec - path->last_rx.tv_sec) * 1000 +
-						  (now.tv_usec - path->last_rx.tv_usec) / 1000;
-					/* a fresh path gets time for its first probe to come
-					 * through before it can be declared dead */
-					if (path->state == MIF_PATH_ACTIVE &&
-						age > (path->heard ? this->dead : 3 * this->dead))
-					{
-						DBG1(DBG_NET, "mif: path BID %u %H === %H is dead, "
-							 "no probe for %lld ms", path->bid, path->local,
-							 path->remote, (long long)age);
-						path->state = MIF_PATH_DEAD;
-						changed = TRUE;
-					}
-					break;
-				default:
-					break;
+				i--;
 			}
 		}
 		if (changed)
@@ -329,8 +515,34 @@ job_requeue_t mif_mgr_tick(void *data)
 			mif_mgr_update_routes(this, conn);
 			steer_ike(this, conn);
 		}
+		while (array_get(conn->deletes, ARRAY_HEAD, &del) &&
+			   (int32_t)(this->ticks - del.due) >= 0)
+		{	/* a no-op if the peer deleted it */
+			array_remove(conn->deletes, ARRAY_HEAD, NULL);
+			mif_mgr_delete_child(del.child_id);
+		}
+		if (conn->reannounce && (int32_t)(this->ticks - conn->reannounce) >= 0)
+		{
+			conn->reannounce = 0;
+			job = malloc(2 * sizeof(uintptr_t));
+			job[0] = (uintptr_t)this;
+			job[1] = conn->id;
+			array_insert(due, ARRAY_TAIL, job);
+		}
 	}
 	enumerator->destroy(enumerator);
+	refresh = this->srcroute && this->ticks % (1000 / this->interval) == 0;
 	this->mutex->unlock(this->mutex);
+
+	if (refresh)
+	{	/* once a second: source tables follow the main table */
+		this->srcroute->refresh(this->srcroute);
+	}
+	while (array_remove(due, ARRAY_HEAD, &job))
+	{
+		lib->processor->queue_job(lib->processor, (job_t*)
+					callback_job_create(reannounce_job, job, free, NULL));
+	}
+	array_destroy(due);
 	return JOB_RESCHEDULE_MS(this->interval);
 }

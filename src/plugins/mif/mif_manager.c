@@ -44,12 +44,15 @@ METHOD(listener_t, child_updown, bool,
 			mif_mgr_path_child_up(this, conn, ike_sa, child_sa);
 		}
 		else if (is_path)
-		{
-			path = mif_conn_get_path(conn, atoi(child_sa->get_name(child_sa) +
-												strlen(PATH_CHILD_PREFIX)));
-			if (path && path->child_id == child_sa->get_unique_id(child_sa))
+		{	/* doc/protocol.md 8 row 11 */
+			path = mif_conn_find_child(conn,
+									   child_sa->get_unique_id(child_sa));
+			if (path)
 			{
-				mif_mgr_drop_path(this, conn, ike_sa, path);
+				DBG1(DBG_CHD, "mif: CHILD_SA of path BID %u gone, removing "
+					 "the path", path->bid);
+				mif_mgr_release_path(this, conn, path, FALSE);
+				mif_mgr_reannounce(this, conn, 1000 / this->interval);
 			}
 		}
 		else if (up)
@@ -60,6 +63,50 @@ METHOD(listener_t, child_updown, bool,
 	}
 	this->mutex->unlock(this->mutex);
 	return TRUE;
+}
+
+METHOD(listener_t, child_rekey, bool,
+	private_mif_manager_t *this, ike_sa_t *ike_sa, child_sa_t *old,
+	child_sa_t *new)
+{
+	mif_conn_t *conn;
+	mif_path_t *path;
+
+	this->mutex->lock(this->mutex);
+	conn = this->conns->get(this->conns,
+						(void*)(uintptr_t)ike_sa->get_unique_id(ike_sa));
+	path = conn ? mif_conn_find_child(conn, old->get_unique_id(old)) : NULL;
+	if (path)
+	{	/* doc/protocol.md 11: the path's policies name no SPI, so the new
+		 * SA carries the path as soon as it is installed */
+		path->child_id = new->get_unique_id(new);
+		DBG2(DBG_CHD, "mif: path BID %u now on CHILD_SA %s{%u}", path->bid,
+			 new->get_name(new), path->child_id);
+	}
+	this->mutex->unlock(this->mutex);
+	return TRUE;
+}
+
+/**
+ * An IKE SA goes away: release its paths and state (lock held).
+ */
+static void conn_gone(private_mif_manager_t *this, uintptr_t unique)
+{
+	mif_conn_t *conn;
+
+	conn = this->conns->remove(this->conns, (void*)unique);
+	if (!conn)
+	{
+		return;
+	}
+	mif_mgr_forget_all(this, conn);
+	if (this->dataplane)
+	{
+		this->dataplane->flush(this->dataplane, conn->id);
+	}
+	mif_mgr_unsteer(this, conn);
+	mif_mgr_unindex_conn(this, conn);
+	mif_conn_destroy(conn);
 }
 
 METHOD(listener_t, ike_updown, bool,
@@ -75,15 +122,24 @@ METHOD(listener_t, ike_updown, bool,
 	if (conn && up)
 	{
 		/* a responder's IKE SA comes up while it builds the IKE_AUTH
-		 * response, to which ike_auth() then adds our MIF_SUPPORTED */
+		 * response, to which ike_auth() then adds our MIF_SUPPORTED; its
+		 * connection is known only now */
 		if (!conn->peer_supported || (conn->initiator && !conn->sent) ||
-			!mif_conn_derive_keys(conn, ike_sa))
+			!mif_mgr_enabled_for(ike_sa) || !mif_conn_derive_keys(conn, ike_sa))
 		{
-			DBG1(DBG_IKE, "mif: peer of IKE_SA %s[%u] does not support "
-				 "multiple interfaces, using plain MOBIKE", conn->name,
-				 conn->ike_id);
-			this->conns->remove(this->conns, (void*)unique);
-			mif_conn_destroy(conn);
+			if (!conn->peer_supported)
+			{
+				DBG1(DBG_IKE, "mif: peer of IKE_SA %s[%u] does not support "
+					 "multiple interfaces, using plain MOBIKE",
+					 ike_sa->get_name(ike_sa), conn->ike_id);
+			}
+			else
+			{
+				DBG1(DBG_IKE, "mif: multiple interfaces not enabled for "
+					 "IKE_SA %s[%u], using plain MOBIKE",
+					 ike_sa->get_name(ike_sa), conn->ike_id);
+			}
+			conn_gone(this, unique);
 		}
 		else
 		{
@@ -91,9 +147,10 @@ METHOD(listener_t, ike_updown, bool,
 			conn->name = strdup(ike_sa->get_name(ike_sa));
 			mif_conn_set_ike_path(conn, ike_sa->get_my_host(ike_sa),
 								  ike_sa->get_other_host(ike_sa));
-			mif_conn_key(ike_sa, &key, id, sizeof(id));
+			mif_conn_key(ike_sa, conn->id, &key, id, sizeof(id));
 			free(conn->peer_id);
 			conn->peer_id = strdup(key.id);
+			mif_mgr_index_conn(this, conn);
 			DBG1(DBG_IKE, "mif: multiple interfaces enabled for IKE_SA "
 				 "%s[%u], peer accepts %u paths, probes on port %u",
 				 conn->name, conn->ike_id, conn->peer.max_paths,
@@ -106,16 +163,22 @@ METHOD(listener_t, ike_updown, bool,
 	}
 	else if (conn)
 	{
-		if (this->dataplane)
-		{
-			this->dataplane->flush(this->dataplane, conn->ike_id);
-		}
-		mif_mgr_forget_all(this, conn);
-		mif_mgr_unsteer(this, conn);
-		this->conns->remove(this->conns, (void*)unique);
-		mif_conn_destroy(conn);
+		conn_gone(this, unique);
 	}
 	this->mutex->unlock(this->mutex);
+	return TRUE;
+}
+
+METHOD(listener_t, ike_state_change, bool,
+	private_mif_manager_t *this, ike_sa_t *ike_sa, ike_sa_state_t state)
+{
+	if (state == IKE_DESTROYING)
+	{	/* also IKE SAs that never came up (abandoned IKE_AUTH), which get
+		 * no ike_updown */
+		this->mutex->lock(this->mutex);
+		conn_gone(this, ike_sa->get_unique_id(ike_sa));
+		this->mutex->unlock(this->mutex);
+	}
 	return TRUE;
 }
 
@@ -146,20 +209,48 @@ METHOD(listener_t, ike_rekey, bool,
 	conn = this->conns->remove(this->conns, (void*)id);
 	if (conn)
 	{
-		/* paths and their CHILD SAs move to the new IKE SA; probe keys are
-		 * bound to the SPIs, so derive them again */
-		if (this->dataplane)
-		{
-			this->dataplane->flush(this->dataplane, conn->ike_id);
-		}
+		/* doc/protocol.md 8 row 12: paths, their CHILD SAs and data plane
+		 * (named by the stable conn->id) move to the new IKE SA; probe keys
+		 * are bound to the SPIs, so derive them again */
+		mif_mgr_unindex_conn(this, conn);
 		conn->ike_id = new->get_unique_id(new);
-		mif_conn_derive_keys(conn, new);
+		if (conn->key_rx.len)
+		{
+			mif_conn_derive_keys(conn, new);
+			mif_mgr_index_conn(this, conn);
+		}
 		this->conns->put(this->conns, (void*)(uintptr_t)conn->ike_id, conn);
 		DBG1(DBG_IKE, "mif: paths moved to rekeyed IKE_SA %s[%u]", conn->name,
 			 conn->ike_id);
 	}
 	this->mutex->unlock(this->mutex);
 	return TRUE;
+}
+
+/*
+ * Described in mif_manager_priv.h
+ */
+ike_sa_t *mif_mgr_checkout_conn(private_mif_manager_t *this, uint32_t id)
+{
+	enumerator_t *enumerator;
+	mif_conn_t *conn;
+	uint32_t ike_id = 0;
+
+	this->mutex->lock(this->mutex);
+	enumerator = this->conns->create_enumerator(this->conns);
+	while (enumerator->enumerate(enumerator, NULL, &conn))
+	{
+		if (conn->id == id)
+		{
+			ike_id = conn->ike_id;
+			break;
+		}
+	}
+	enumerator->destroy(enumerator);
+	this->mutex->unlock(this->mutex);
+	/* IKE SA checkout first, then our lock: never the other way round */
+	return ike_id ? charon->ike_sa_manager->checkout_by_id(
+										charon->ike_sa_manager, ike_id) : NULL;
 }
 
 /**
@@ -213,22 +304,9 @@ CALLBACK(addr_job, job_requeue_t,
 		}
 		else if (conn && (path = mif_conn_find_local(conn, job->addr)))
 		{
-			mif_msg_path_remove_t rem = {
-				.bid = path->bid,
-				.seq = ++conn->seq,
-				.reason = MIF_REMOVE_ADDR_GONE,
-			};
-			const char *reason;
-			chunk_t data;
-
 			DBG1(DBG_CFG, "mif: address %H gone, removing path BID %u",
 				 job->addr, path->bid);
-			if (mif_msg_build_path_remove(&rem, &data, &reason) == MIF_MSG_OK)
-			{
-				mif_mgr_send_notify(this, conn->ike_id, MIF_PATH_REMOVE, data);
-			}
-			mif_mgr_delete_child(conn->ike_id, path->child_id);
-			mif_mgr_drop_path(this, conn, ike_sa, path);
+			mif_mgr_remove_path(this, conn, path, MIF_REMOVE_ADDR_GONE);
 		}
 		this->mutex->unlock(this->mutex);
 		charon->ike_sa_manager->checkin(charon->ike_sa_manager, ike_sa);
@@ -278,25 +356,33 @@ METHOD(mif_monitor_listener_t, monitor_link, bool,
 	bool changed;
 	int i;
 
-	if (up || strpfx(name, "mif"))
-	{	/* a path comes back once its probes are answered again */
+	if (strpfx(name, "mif"))
+	{
 		return TRUE;
 	}
-	/* failover without waiting for the dead interval: paths over an
-	 * interface that went down stop carrying traffic at once */
 	this->mutex->lock(this->mutex);
 	enumerator = this->conns->create_enumerator(this->conns);
 	while (enumerator->enumerate(enumerator, NULL, &conn))
 	{
+		if (up)
+		{	/* paths over it come back once their probes are answered
+			 * again; those given up while it was down are announced anew */
+			mif_mgr_reannounce(this, conn, 0);
+			continue;
+		}
+		/* failover without waiting for the dead interval: our paths over
+		 * an interface that went down stop carrying traffic at once
+		 * (doc/protocol.md 8 row 8); only the owner's paths know their
+		 * interface, a verifier's ifname is the peer's */
 		changed = FALSE;
 		for (i = 0; i < array_count(conn->paths); i++)
 		{
 			array_get(conn->paths, i, &path);
-			if (path->state == MIF_PATH_ACTIVE && streq(path->ifname, name))
+			if (path->state == MIF_PATH_ACTIVE && path->link == ifindex)
 			{
 				DBG1(DBG_KNL, "mif: %s down, path BID %u stops carrying "
 					 "traffic", name, path->bid);
-				path->state = MIF_PATH_DEAD;
+				mif_path_set_state(path, MIF_PATH_DEAD);
 				path->last_rx.tv_sec = 0;
 				changed = TRUE;
 			}
@@ -338,15 +424,9 @@ METHOD(mif_manager_t, add_path, uint16_t,
 METHOD(mif_manager_t, remove_path, bool,
 	private_mif_manager_t *this, uint32_t ike_id, uint16_t bid)
 {
-	mif_msg_path_remove_t rem = {
-		.bid = bid,
-		.reason = MIF_REMOVE_ADMIN,
-	};
 	ike_sa_t *ike_sa;
 	mif_conn_t *conn;
 	mif_path_t *path;
-	const char *reason;
-	chunk_t data;
 	bool found = FALSE;
 
 	ike_sa = charon->ike_sa_manager->checkout_by_id(charon->ike_sa_manager,
@@ -360,15 +440,7 @@ METHOD(mif_manager_t, remove_path, bool,
 	path = conn ? mif_conn_get_path(conn, bid) : NULL;
 	if (path)
 	{
-		rem.seq = path->seq = ++conn->seq;
-		if (mif_msg_build_path_remove(&rem, &data, &reason) == MIF_MSG_OK)
-		{
-			mif_mgr_send_notify(this, ike_id, MIF_PATH_REMOVE, data);
-		}
-		DBG1(DBG_CFG, "mif: removing path BID %u %H === %H", bid, path->local,
-			 path->remote);
-		mif_mgr_delete_child(ike_id, path->child_id);
-		mif_mgr_drop_path(this, conn, ike_sa, path);
+		mif_mgr_remove_path(this, conn, path, MIF_REMOVE_ADMIN);
 		found = TRUE;
 	}
 	this->mutex->unlock(this->mutex);
@@ -451,6 +523,7 @@ METHOD(mif_manager_t, destroy, void,
 	}
 	this->prober->destroy(this->prober);
 	DESTROY_IF(this->srcroute);
+	this->by_spi->destroy(this->by_spi);
 	enumerator = this->conns->create_enumerator(this->conns);
 	while (enumerator->enumerate(enumerator, NULL, &conn))
 	{
@@ -459,6 +532,8 @@ METHOD(mif_manager_t, destroy, void,
 	enumerator->destroy(enumerator);
 	this->conns->destroy(this->conns);
 	DESTROY_IF(this->dataplane);
+	this->rr_limit->destroy(this->rr_limit);
+	DESTROY_IF(this->rng);
 	this->mutex->destroy(this->mutex);
 	free(this);
 }
@@ -477,9 +552,11 @@ mif_manager_t *mif_manager_create(mif_backend_t *backend,
 			.listener = {
 				.message = _message_hook,
 				.ike_updown = _ike_updown,
+				.ike_state_change = _ike_state_change,
 				.ike_rekey = _ike_rekey,
 				.ike_update = _ike_update,
 				.child_updown = _child_updown,
+				.child_rekey = _child_rekey,
 			},
 			.add_path = _add_path,
 			.remove_path = _remove_path,
@@ -493,6 +570,10 @@ mif_manager_t *mif_manager_create(mif_backend_t *backend,
 		.backend = backend,
 		.dataplane = dataplane,
 		.conns = hashtable_create(hashtable_hash_ptr, hashtable_equals_ptr, 8),
+		.by_spi = hashtable_create((hashtable_hash_t)mif_mgr_hash_spis,
+								   (hashtable_equals_t)mif_mgr_equals_spis, 8),
+		.rr_limit = mif_ratelimit_create(MIF_RR_BURST, 1, 4096),
+		.rng = lib->crypto->create_rng(lib->crypto, RNG_WEAK),
 		.mutex = mutex_create(MUTEX_TYPE_DEFAULT),
 		/* milliseconds: get_time() knows whole seconds only */
 		.interval = lib->settings->get_int(lib->settings,
@@ -503,16 +584,22 @@ mif_manager_t *mif_manager_create(mif_backend_t *backend,
 							"%s.plugins.mif.rr_tries", 5, lib->ns),
 		.announce = lib->settings->get_bool(lib->settings,
 							"%s.plugins.mif.announce", TRUE, lib->ns),
+		.dead_timeout = lib->settings->get_int(lib->settings,
+							"%s.plugins.mif.dead_timeout", 30, lib->ns),
 	);
 	this->interval = max(10, min(this->interval, 1000));
 	this->dead = max(this->dead, 2 * this->interval);
 
 	port = lib->settings->get_int(lib->settings, "%s.plugins.mif.probe_port",
 								  4501, lib->ns);
-	this->prober = mif_prober_create(port, mif_mgr_receive_probe, this);
+	this->prober = this->rng ? mif_prober_create(port, mif_mgr_receive_probe,
+												 this) : NULL;
 	if (!this->prober)
 	{
 		DESTROY_IF(this->dataplane);
+		DESTROY_IF(this->rng);
+		this->rr_limit->destroy(this->rr_limit);
+		this->by_spi->destroy(this->by_spi);
 		this->conns->destroy(this->conns);
 		this->mutex->destroy(this->mutex);
 		free(this);

@@ -19,10 +19,17 @@
 #include "mif_conn.h"
 #include "mif_prober.h"
 #include "mif_srcroute.h"
+#include "mif_ratelimit.h"
 
 #include <mif_monitor.h>
 #include <collections/hashtable.h>
 #include <threading/mutex.h>
+
+/** RR probes one address may receive at once; then one per second */
+#define MIF_RR_BURST 2
+
+/** seconds the peer has to delete the CHILD SA of a path we removed */
+#define MIF_DELETE_GRACE 5
 
 /** name prefix of the runtime CHILD configs of paths */
 #define PATH_CHILD_PREFIX "mif-path-"
@@ -75,6 +82,21 @@ struct private_mif_manager_t {
 	hashtable_t *conns;
 
 	/**
+	 * mif_conn_t with probe keys, by the IKE SPIs probes carry.
+	 */
+	hashtable_t *by_spi;
+
+	/**
+	 * RR probes per destination address.
+	 */
+	mif_ratelimit_t *rr_limit;
+
+	/**
+	 * Cookies of liveness requests.
+	 */
+	rng_t *rng;
+
+	/**
 	 * Protects conns and everything in them.
 	 */
 	mutex_t *mutex;
@@ -90,6 +112,16 @@ struct private_mif_manager_t {
 	u_int rr_tries;
 
 	/**
+	 * Seconds a DEAD path is kept before it is removed.
+	 */
+	u_int dead_timeout;
+
+	/**
+	 * Ticks of the path timer so far (the clock of conn->reannounce).
+	 */
+	uint32_t ticks;
+
+	/**
 	 * Whether we announce our addresses as paths (original initiator).
 	 */
 	bool announce;
@@ -98,11 +130,11 @@ struct private_mif_manager_t {
 /* the functions below expect this->mutex held unless noted */
 
 /**
- * Record a path's binding in libmif (lifetime 0 removes it).
+ * Record a path's binding in libmif, in the conn's session (nothing before
+ * the IKE SA is up); release_path removes it.
  */
-void mif_mgr_record_binding(private_mif_manager_t *this, ike_sa_t *ike_sa,
-							mif_path_t *path, mif_binding_state_t state,
-							uint32_t lifetime);
+void mif_mgr_record_binding(private_mif_manager_t *this, mif_conn_t *conn,
+							mif_path_t *path, mif_binding_state_t state);
 
 /**
  * Announce a local address as a new path (ifname may be NULL).
@@ -126,24 +158,38 @@ void mif_mgr_update_routes(private_mif_manager_t *this, mif_conn_t *conn);
 /**
  * Queue the creation of a path's CHILD SA (verifier, after RR).
  */
-void mif_mgr_create_child(mif_conn_t *conn, mif_path_t *path);
+void mif_mgr_create_child(private_mif_manager_t *this, mif_conn_t *conn,
+						  mif_path_t *path);
 
 /**
- * Forget a path, releasing its source routing.
+ * Release everything of a path and forget it: data plane, routes, libmif
+ * binding, source routing and, if asked to, its CHILD SA. The one way a
+ * path ends, whatever ends it (doc/protocol.md 8 rows 4, 10, 11, 13-15).
+ *
+ * @param delete_child	delete the path's CHILD SA (FALSE if it is gone
+ *						already or goes with its IKE SA)
  */
-void mif_mgr_forget_path(private_mif_manager_t *this, mif_conn_t *conn,
-						 uint16_t bid);
+void mif_mgr_release_path(private_mif_manager_t *this, mif_conn_t *conn,
+						  mif_path_t *path, bool delete_child);
 
 /**
- * Forget all paths of an IKE SA.
+ * Release all paths of an IKE SA that goes away.
  */
 void mif_mgr_forget_all(private_mif_manager_t *this, mif_conn_t *conn);
 
 /**
- * Tear a path down locally: data plane, binding, routes (ike_sa may be NULL).
+ * Remove a path on our own account: tell the peer (MIF_PATH_REMOVE with
+ * a new Seq) and release it with its CHILD SA.
  */
-void mif_mgr_drop_path(private_mif_manager_t *this, mif_conn_t *conn,
-					   ike_sa_t *ike_sa, mif_path_t *path);
+void mif_mgr_remove_path(private_mif_manager_t *this, mif_conn_t *conn,
+						 mif_path_t *path, mif_path_remove_reason_t reason);
+
+/**
+ * Owner: announce our usable addresses again after delay ticks (0: at the
+ * next tick), e.g. when paths were given up on a timeout.
+ */
+void mif_mgr_reannounce(private_mif_manager_t *this, mif_conn_t *conn,
+						u_int delay);
 
 /**
  * Learn the inner destinations and source from a regular CHILD SA.
@@ -152,17 +198,29 @@ void mif_mgr_learn_routes(mif_conn_t *conn, ike_sa_t *ike_sa,
 						  child_sa_t *child_sa);
 
 /**
- * A path's CHILD SA is up: install its data plane.
+ * A path's CHILD SA is up: install its data plane if the SA is the one the
+ * path waits for (its address pair, state CHILD), else delete the SA.
  */
 void mif_mgr_path_child_up(private_mif_manager_t *this, mif_conn_t *conn,
 						   ike_sa_t *ike_sa, child_sa_t *child_sa);
 
 /**
- * Start an INFORMATIONAL exchange carrying one notify (data adopted); any
+ * Start an INFORMATIONAL exchange carrying one notify (data adopted) on the
+ * conn's IKE SA, whatever it is when the job runs (rekeys move conns); any
  * lock state, it only queues a job.
+ *
+ * @param id			the conn's stable id (mif_conn_t.id)
  */
-void mif_mgr_send_notify(private_mif_manager_t *this, uint32_t ike_id,
+void mif_mgr_send_notify(private_mif_manager_t *this, uint32_t id,
 						 notify_type_t type, chunk_t data);
+
+/**
+ * Check out the IKE SA a conn is on now (IKE rekeys move conns), for jobs
+ * that remember a conn by its stable id; takes the lock briefly.
+ *
+ * @return			IKE SA, checked out; NULL if the conn or its SA is gone
+ */
+ike_sa_t *mif_mgr_checkout_conn(private_mif_manager_t *this, uint32_t id);
 
 /**
  * Handle a plain IKE message for the extension (takes the lock).
@@ -171,11 +229,35 @@ void mif_mgr_message(private_mif_manager_t *this, ike_sa_t *ike_sa,
 					 message_t *message, bool incoming);
 
 /**
- * Send a probe on a path.
+ * Send the return-routability probe of a path (verifier), unless its
+ * address had its share of RR probes (doc/protocol.md 5.3 step 5).
  */
-void mif_mgr_send_probe(private_mif_manager_t *this, mif_conn_t *conn,
-						mif_path_t *path, mif_probe_type_t type,
-						uint8_t flags, uint32_t number);
+void mif_mgr_send_rr(private_mif_manager_t *this, mif_conn_t *conn,
+					 mif_path_t *path);
+
+/**
+ * Index a conn by its SPIs, after its probe keys were (re-)derived; any
+ * previous entry of the conn must have been removed.
+ */
+void mif_mgr_index_conn(private_mif_manager_t *this, mif_conn_t *conn);
+
+/**
+ * Remove a conn from the SPI index.
+ */
+void mif_mgr_unindex_conn(private_mif_manager_t *this, mif_conn_t *conn);
+
+/**
+ * Hash and equality of conns by their SPIs, for the SPI index.
+ */
+u_int mif_mgr_hash_spis(mif_conn_t *conn);
+bool mif_mgr_equals_spis(mif_conn_t *a, mif_conn_t *b);
+
+/**
+ * Is the extension enabled for this IKE SA's connection (any lock state)?
+ * A responder knows its connection only once the IKE SA comes up; before,
+ * the global switch decides.
+ */
+bool mif_mgr_enabled_for(ike_sa_t *ike_sa);
 
 /**
  * mif_prober_cb_t for probes received (takes the lock).
@@ -196,16 +278,10 @@ job_requeue_t mif_mgr_tick(void *data);
 bool mif_mgr_ike_path_usable(ike_sa_t *ike_sa);
 
 /**
- * Remove a path's binding from libmif without the IKE SA at hand.
+ * Delete a CHILD SA of a path, once the IKE SA's path is usable; any lock
+ * state, it only queues a job.
  */
-void mif_mgr_forget_binding(private_mif_manager_t *this, mif_conn_t *conn,
-							uint16_t bid);
-
-/**
- * Delete a path's CHILD SA (the side that removes the path does), once
- * the IKE SA's path is usable; any lock state, it only queues a job.
- */
-void mif_mgr_delete_child(uint32_t ike_id, uint32_t child_id);
+void mif_mgr_delete_child(uint32_t child_id);
 
 /**
  * Undo the steering of the IKE SA's route.

@@ -20,29 +20,28 @@
 #include <processing/jobs/callback_job.h>
 
 /**
- * Record a path's binding in libmif.
+ * Described in mif_manager_priv.h
  */
-void mif_mgr_record_binding(private_mif_manager_t *this, ike_sa_t *ike_sa,
-						   mif_path_t *path, mif_binding_state_t state,
-						   uint32_t lifetime)
+void mif_mgr_record_binding(private_mif_manager_t *this, mif_conn_t *conn,
+							mif_path_t *path, mif_binding_state_t state)
 {
 	mif_reg_entry_t entry = {
 		.bid = path->bid,
 		.prio = path->prio,
-		.lifetime = lifetime,
+		.lifetime = MIF_LIFETIME_MAX,
 		.state = state,
 	};
 	mif_reg_t req = {
+		.key = {
+			.id = conn->peer_id,
+		},
 		.flags = MIF_REG_AUTO_SEQ,
 		.count = 1,
 		.entries = &entry,
 	};
-	char id[BUF_LEN];
 
-	mif_conn_key(ike_sa, &req.key, id, sizeof(id));
-	if (!lifetime)
+	if (!conn->peer_id)
 	{
-		this->backend->deregister(this->backend, &req.key, path->bid);
 		return;
 	}
 	mif_addr_from_host(&entry.coa, path->local);
@@ -234,6 +233,7 @@ uint16_t mif_mgr_announce_path(private_mif_manager_t *this, mif_conn_t *conn,
 	host_t *remote;
 	const char *reason;
 	chunk_t data;
+	uint16_t bid;
 
 	if (mif_conn_find_local(conn, local) ||
 		array_count(conn->paths) >= conn->peer.max_paths ||
@@ -247,10 +247,15 @@ uint16_t mif_mgr_announce_path(private_mif_manager_t *this, mif_conn_t *conn,
 		DBG2(DBG_CFG, "mif: no peer address of the family of %H", local);
 		return 0;
 	}
-	path = mif_conn_add_path(conn, conn->next_bid++, local->clone(local),
-							 remote);
+	bid = mif_conn_next_bid(conn);
+	if (!bid)
+	{
+		remote->destroy(remote);
+		return 0;
+	}
+	path = mif_conn_add_path(conn, bid, local->clone(local), remote);
 	path->seq = ++conn->seq;
-	path->state = MIF_PATH_ANNOUNCED;
+	mif_path_set_state(path, MIF_PATH_ANNOUNCED);
 	if (ifname)
 	{
 		strncpy(path->ifname, ifname, sizeof(path->ifname) - 1);
@@ -280,16 +285,15 @@ uint16_t mif_mgr_announce_path(private_mif_manager_t *this, mif_conn_t *conn,
 	if (mif_msg_build_path_add(&add, &data, &reason) != MIF_MSG_OK)
 	{
 		DBG1(DBG_CFG, "mif: cannot announce %H: %s", local, reason);
-		mif_mgr_forget_path(this, conn, path->bid);
+		mif_mgr_release_path(this, conn, path, FALSE);
 		return 0;
 	}
 	add_responder_cfg(ike_sa, path);
-	mif_mgr_record_binding(this, ike_sa, path, MIF_BINDING_PROBING,
-				   MIF_LIFETIME_MAX);
+	mif_mgr_record_binding(this, conn, path, MIF_BINDING_PROBING);
 	DBG1(DBG_CFG, "mif: announcing path BID %u %H === %H (%s) for IKE_SA "
 		 "%s[%u]", path->bid, path->local, path->remote,
 		 path->ifname[0] ? path->ifname : "?", conn->name, conn->ike_id);
-	mif_mgr_send_notify(this, conn->ike_id, MIF_PATH_ADD, data);
+	mif_mgr_send_notify(this, conn->id, MIF_PATH_ADD, data);
 	return path->bid;
 }
 
@@ -351,7 +355,7 @@ void mif_mgr_update_routes(private_mif_manager_t *this, mif_conn_t *conn)
 			bids[count++] = path->bid;
 		}
 	}
-	this->dataplane->set_routes(this->dataplane, conn->ike_id, conn->routes,
+	this->dataplane->set_routes(this->dataplane, conn->id, conn->routes,
 								conn->src, bids, count);
 	DBG1(DBG_KNL, "mif: IKE_SA %s[%u] routes over %u path(s)", conn->name,
 		 conn->ike_id, count);
@@ -361,7 +365,9 @@ void mif_mgr_update_routes(private_mif_manager_t *this, mif_conn_t *conn)
  * Job creating a path's CHILD SA after a successful RR check.
  */
 typedef struct {
-	uint32_t ike_id;
+	private_mif_manager_t *this;
+	/** stable id of the conn, whatever IKE SA it is on when the job runs */
+	uint32_t id;
 	uint16_t bid;
 	host_t *local, *remote;
 } child_job_t;
@@ -369,6 +375,7 @@ typedef struct {
 CALLBACK(child_job, job_requeue_t,
 	child_job_t *job)
 {
+	private_mif_manager_t *this = job->this;
 	mif_path_t path = {
 		.bid = job->bid,
 		.local = job->local,
@@ -376,8 +383,7 @@ CALLBACK(child_job, job_requeue_t,
 	};
 	ike_sa_t *ike_sa;
 
-	ike_sa = charon->ike_sa_manager->checkout_by_id(charon->ike_sa_manager,
-													job->ike_id);
+	ike_sa = mif_mgr_checkout_conn(this, job->id);
 	if (!ike_sa)
 	{
 		return JOB_REQUEUE_NONE;
@@ -404,51 +410,99 @@ CALLBACK(child_job_destroy, void,
 }
 
 /**
- * Forget a path, releasing its source routing (lock held).
+ * Described in mif_manager_priv.h
  */
-void mif_mgr_forget_path(private_mif_manager_t *this, mif_conn_t *conn,
-						uint16_t bid)
+void mif_mgr_release_path(private_mif_manager_t *this, mif_conn_t *conn,
+						  mif_path_t *path, bool delete_child)
 {
-	mif_path_t *path = mif_conn_get_path(conn, bid);
+	mif_key_t key = {
+		.id = conn->peer_id,
+	};
+	uint16_t bid = path->bid;
+	bool routed = path->state == MIF_PATH_ACTIVE;
 
-	if (path && path->link && this->srcroute)
+	if (this->dataplane && path->dev[0])
+	{	/* moves the routes off the path before its device goes */
+		this->dataplane->del_path(this->dataplane, conn->id, bid);
+	}
+	if (delete_child)
+	{
+		mif_mgr_delete_child(path->child_id);
+	}
+	if (conn->peer_id)
+	{
+		this->backend->deregister(this->backend, &key, bid);
+	}
+	if (path->link && this->srcroute)
 	{
 		this->srcroute->del(this->srcroute, path->local);
 	}
 	mif_conn_remove_path(conn, bid);
+	if (routed)
+	{
+		mif_mgr_update_routes(this, conn);
+	}
 }
 
 /**
- * Forget all paths of an IKE SA (lock held).
+ * Described in mif_manager_priv.h
  */
 void mif_mgr_forget_all(private_mif_manager_t *this, mif_conn_t *conn)
 {
 	mif_path_t *path;
 
 	while (array_get(conn->paths, ARRAY_HEAD, &path))
-	{
-		mif_mgr_forget_path(this, conn, path->bid);
+	{	/* the CHILD SAs go with the IKE SA */
+		mif_mgr_release_path(this, conn, path, FALSE);
 	}
 }
 
 /**
- * Tear down a path locally (lock held).
+ * Described in mif_manager_priv.h
  */
-void mif_mgr_drop_path(private_mif_manager_t *this, mif_conn_t *conn,
-					  ike_sa_t *ike_sa, mif_path_t *path)
+void mif_mgr_remove_path(private_mif_manager_t *this, mif_conn_t *conn,
+						 mif_path_t *path, mif_path_remove_reason_t reason)
 {
-	uint16_t bid = path->bid;
+	mif_msg_path_remove_t rem = {
+		.bid = path->bid,
+		.reason = reason,
+	};
+	const char *error;
+	chunk_t data;
 
-	if (this->dataplane && path->dev[0])
+	/* the owner's Seq counter, or one past the path's (verifier): newer
+	 * than anything the peer has for the BID (doc/protocol.md 6.4) */
+	rem.seq = conn->initiator ? ++conn->seq : path->seq + 1;
+	path->seq = rem.seq;
+	if (mif_msg_build_path_remove(&rem, &data, &error) == MIF_MSG_OK)
 	{
-		this->dataplane->del_path(this->dataplane, conn->ike_id, bid);
+		mif_mgr_send_notify(this, conn->id, MIF_PATH_REMOVE, data);
 	}
-	if (ike_sa)
+	DBG1(DBG_CFG, "mif: removing path BID %u %H === %H (reason %u)",
+		 path->bid, path->local, path->remote, reason);
+	if (path->child_id)
+	{	/* the peer deletes the CHILD SA when it processes the REMOVE, so
+		 * the REMOVE comes first (charon would send a DELETE of ours before
+		 * it); we do only if the peer has not within a few seconds */
+		mif_conn_delete_t del = {
+			.child_id = path->child_id,
+			.due = this->ticks + MIF_DELETE_GRACE * 1000 / this->interval,
+		};
+		array_insert(conn->deletes, ARRAY_TAIL, &del);
+	}
+	mif_mgr_release_path(this, conn, path, FALSE);
+}
+
+/**
+ * Described in mif_manager_priv.h
+ */
+void mif_mgr_reannounce(private_mif_manager_t *this, mif_conn_t *conn,
+						u_int delay)
+{
+	if (conn->initiator && this->announce)
 	{
-		mif_mgr_record_binding(this, ike_sa, path, MIF_BINDING_REMOVED, 0);
+		conn->reannounce = this->ticks + max(delay, 1);
 	}
-	mif_mgr_forget_path(this, conn, bid);
-	mif_mgr_update_routes(this, conn);
 }
 
 /**
@@ -483,25 +537,61 @@ void mif_mgr_learn_routes(mif_conn_t *conn, ike_sa_t *ike_sa,
 }
 
 /**
- * A path's CHILD SA is up: install its data plane (lock held).
+ * The first address of a CHILD SA's local or remote selectors: a path SA's
+ * are the path's two hosts.
+ */
+static host_t *child_host(child_sa_t *child_sa, bool local)
+{
+	enumerator_t *enumerator;
+	traffic_selector_t *ts;
+	host_t *host = NULL;
+	uint8_t mask;
+
+	enumerator = child_sa->create_ts_enumerator(child_sa, local);
+	if (enumerator->enumerate(enumerator, &ts))
+	{
+		ts->to_subnet(ts, &host, &mask);
+	}
+	enumerator->destroy(enumerator);
+	return host;
+}
+
+/**
+ * Described in mif_manager_priv.h
  */
 void mif_mgr_path_child_up(private_mif_manager_t *this, mif_conn_t *conn,
 						  ike_sa_t *ike_sa, child_sa_t *child_sa)
 {
 	mif_dp_path_t dp;
-	mif_path_t *path;
-	uint16_t bid;
+	mif_path_t *path = NULL;
+	host_t *local, *remote;
 
-	bid = atoi(child_sa->get_name(child_sa) + strlen(PATH_CHILD_PREFIX));
-	path = mif_conn_get_path(conn, bid);
-	if (!path)
+	/* the SA's selectors name its path, not the BID in its name: the
+	 * announcing side reuses an equal CHILD config of an earlier BID; and
+	 * only a path whose ownership was just proven may get one (row 6) */
+	local = child_host(child_sa, TRUE);
+	remote = child_host(child_sa, FALSE);
+	if (local && remote)
+	{
+		path = mif_conn_find_pair(conn, local, remote);
+	}
+	if (!path || path->state != MIF_PATH_CHILD)
+	{
+		DBG1(DBG_CHD, "mif: CHILD_SA %s{%u} %H === %H belongs to no path "
+			 "waiting for one, deleting it", child_sa->get_name(child_sa),
+			 child_sa->get_unique_id(child_sa), local, remote);
+		mif_mgr_delete_child(child_sa->get_unique_id(child_sa));
+	}
+	DESTROY_IF(local);
+	DESTROY_IF(remote);
+	if (!path || path->state != MIF_PATH_CHILD)
 	{
 		return;
 	}
 	path->child_id = child_sa->get_unique_id(child_sa);
 	dp = (mif_dp_path_t){
-		.ike_id = conn->ike_id,
-		.bid = bid,
+		.ike_id = conn->id,
+		.bid = path->bid,
 		.local = path->local,
 		.remote = path->remote,
 		.reqid = child_sa->get_reqid(child_sa),
@@ -513,40 +603,24 @@ void mif_mgr_path_child_up(private_mif_manager_t *this, mif_conn_t *conn,
 	if (this->dataplane &&
 		!this->dataplane->add_path(this->dataplane, &dp, path->dev))
 	{
-		DBG1(DBG_KNL, "mif: installing path BID %u failed", bid);
+		DBG1(DBG_KNL, "mif: installing path BID %u failed", path->bid);
+		mif_mgr_remove_path(this, conn, path, MIF_REMOVE_UNSPECIFIED);
 		return;
 	}
-	path->state = MIF_PATH_ACTIVE;
+	mif_path_set_state(path, MIF_PATH_ACTIVE);
 	time_monotonic(&path->last_rx);
-	mif_mgr_record_binding(this, ike_sa, path, MIF_BINDING_ACTIVE, MIF_LIFETIME_MAX);
+	mif_mgr_record_binding(this, conn, path, MIF_BINDING_ACTIVE);
 	DBG1(DBG_CHD, "mif: path BID %u %H === %H active over %s, CHILD_SA "
-		 "%s{%u} reqid %u", bid, path->local, path->remote,
+		 "%s{%u} reqid %u", path->bid, path->local, path->remote,
 		 path->dev[0] ? path->dev : "-", child_sa->get_name(child_sa),
 		 path->child_id, dp.reqid);
 	mif_mgr_update_routes(this, conn);
 }
 
 /**
- * Described in mif_manager_priv.h
- */
-void mif_mgr_forget_binding(private_mif_manager_t *this, mif_conn_t *conn,
-							uint16_t bid)
-{
-	mif_key_t key = {
-		.id = conn->peer_id,
-	};
-
-	if (conn->peer_id)
-	{
-		this->backend->deregister(this->backend, &key, bid);
-	}
-}
-
-/**
  * Deleting a path's CHILD SA.
  */
 typedef struct {
-	uint32_t ike_id;
 	uint32_t child_id;
 	u_int tries;
 } delete_job_t;
@@ -584,7 +658,7 @@ CALLBACK(delete_job, job_requeue_t,
 /**
  * Described in mif_manager_priv.h
  */
-void mif_mgr_delete_child(uint32_t ike_id, uint32_t child_id)
+void mif_mgr_delete_child(uint32_t child_id)
 {
 	delete_job_t *job;
 
@@ -593,7 +667,6 @@ void mif_mgr_delete_child(uint32_t ike_id, uint32_t child_id)
 		return;
 	}
 	INIT(job,
-		.ike_id = ike_id,
 		.child_id = child_id,
 	);
 	lib->processor->queue_job(lib->processor,
@@ -603,12 +676,14 @@ void mif_mgr_delete_child(uint32_t ike_id, uint32_t child_id)
 /**
  * Described in mif_manager_priv.h
  */
-void mif_mgr_create_child(mif_conn_t *conn, mif_path_t *path)
+void mif_mgr_create_child(private_mif_manager_t *this, mif_conn_t *conn,
+						  mif_path_t *path)
 {
 	child_job_t *job;
 
 	INIT(job,
-		.ike_id = conn->ike_id,
+		.this = this,
+		.id = conn->id,
 		.bid = path->bid,
 		.local = path->local->clone(path->local),
 		.remote = path->remote->clone(path->remote),

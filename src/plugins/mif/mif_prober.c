@@ -19,6 +19,10 @@
 /** largest datagram we accept; probes are < 100 bytes */
 #define MAX_DGRAM 512
 
+/** datagrams read per watcher callback, and the socket receive buffer */
+#define RECV_BATCH 64
+#define RECV_BUFFER (1024 * 1024)
+
 typedef struct private_mif_prober_t private_mif_prober_t;
 
 /**
@@ -82,8 +86,10 @@ static host_t *get_dst(struct msghdr *msg, uint16_t port)
 	return NULL;
 }
 
-CALLBACK(receive, bool,
-	private_mif_prober_t *this, int fd, watcher_event_t event)
+/**
+ * Receive one datagram; FALSE if there is none (or the socket failed).
+ */
+static bool receive_one(private_mif_prober_t *this, int fd)
 {
 	char buf[MAX_DGRAM], ctrl[256];
 	union {
@@ -112,11 +118,11 @@ CALLBACK(receive, bool,
 		{
 			DBG1(DBG_NET, "mif: receiving probe failed: %s", strerror(errno));
 		}
-		return TRUE;
+		return FALSE;
 	}
 	if (msg.msg_flags & MSG_TRUNC)
 	{
-		DBG1(DBG_NET, "mif: dropped oversized datagram on probe port");
+		DBG2(DBG_NET, "mif: dropped oversized datagram on probe port");
 		return TRUE;
 	}
 	src = host_create_from_sockaddr((sockaddr_t*)&from);
@@ -127,6 +133,19 @@ CALLBACK(receive, bool,
 	}
 	DESTROY_IF(src);
 	DESTROY_IF(dst);
+	return TRUE;
+}
+
+CALLBACK(receive, bool,
+	private_mif_prober_t *this, int fd, watcher_event_t event)
+{
+	u_int i;
+
+	/* a watcher callback (a job) per datagram is what a flood of probes
+	 * costs most: read what is queued, a bounded batch at a time */
+	for (i = 0; i < RECV_BATCH && receive_one(this, fd); i++)
+	{
+	}
 	return TRUE;
 }
 
@@ -200,7 +219,7 @@ static int open_socket(private_mif_prober_t *this, int family)
 		struct sockaddr_in6 sin6;
 	} addr = {};
 	socklen_t len;
-	int fd, on = 1;
+	int fd, on = 1, rcvbuf = RECV_BUFFER;
 
 	fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP);
 	if (fd < 0)
@@ -223,6 +242,13 @@ static int open_socket(private_mif_prober_t *this, int family)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof(on));
 	}
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	/* room for bursts while a flood is being read (charon runs as root,
+	 * so the limit of rmem_max does not apply to FORCE) */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
+				   sizeof(rcvbuf)) < 0)
+	{
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	}
 	if (bind(fd, (struct sockaddr*)&addr, len) < 0 ||
 		!charon->kernel->bypass_socket(charon->kernel, fd, family))
 	{

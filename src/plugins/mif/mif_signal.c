@@ -24,13 +24,15 @@
  */
 typedef struct {
 	private_mif_manager_t *this;
-	uint32_t ike_id;
+	/** stable id of the conn (mif_conn_t.id) */
+	uint32_t id;
 	notify_type_t type;
 	chunk_t data;
 	u_int tries;
 } send_job_t;
 
-/** retry interval and tries while the IKE SA's own path is unusable */
+/** retry interval and tries while the IKE SA's own path is unusable or the
+ * IKE SA is busy being rekeyed */
 #define SEND_RETRY_MS 200
 #define SEND_RETRIES 150
 
@@ -93,8 +95,8 @@ static void handle_response(private_mif_manager_t *this, ike_sa_t *ike_sa,
 			continue;
 		}
 		path = mif_conn_get_path(conn, ack.bid);
-		if (!path)
-		{
+		if (!path || ack.seq != path->seq)
+		{	/* about an earlier incarnation of the BID */
 			continue;
 		}
 		if (ack.status == MIF_ACK_ACCEPTED)
@@ -106,8 +108,7 @@ static void handle_response(private_mif_manager_t *this, ike_sa_t *ike_sa,
 		DBG1(DBG_IKE, "mif: peer refused path BID %u (%H === %H): %N",
 			 ack.bid, path->local, path->remote, mif_path_ack_status_names,
 			 ack.status);
-		mif_mgr_record_binding(this, ike_sa, path, MIF_BINDING_REMOVED, 0);
-		mif_mgr_forget_path(this, conn, ack.bid);
+		mif_mgr_release_path(this, conn, path, TRUE);
 	}
 	enumerator->destroy(enumerator);
 	this->mutex->unlock(this->mutex);
@@ -122,15 +123,19 @@ CALLBACK(task_response, void,
 CALLBACK(send_job, job_requeue_t,
 	send_job_t *job)
 {
+	private_mif_manager_t *this = job->this;
 	ike_sa_t *ike_sa;
 
-	ike_sa = charon->ike_sa_manager->checkout_by_id(charon->ike_sa_manager,
-													job->ike_id);
+	/* the IKE SA the conn is on now: an IKE rekey since the job was queued
+	 * moved it (a notify is never lost to a rekey) */
+	ike_sa = mif_mgr_checkout_conn(this, job->id);
 	if (!ike_sa)
 	{
 		return JOB_REQUEUE_NONE;
 	}
-	if (!mif_mgr_ike_path_usable(ike_sa) && ++job->tries < SEND_RETRIES)
+	if ((!mif_mgr_ike_path_usable(ike_sa) ||
+		 ike_sa->get_state(ike_sa) != IKE_ESTABLISHED) &&
+		++job->tries < SEND_RETRIES)
 	{
 		charon->ike_sa_manager->checkin(charon->ike_sa_manager, ike_sa);
 		return JOB_RESCHEDULE_MS(SEND_RETRY_MS);
@@ -164,14 +169,14 @@ CALLBACK(send_job_destroy, void,
 /**
  * Start an INFORMATIONAL exchange carrying one notify.
  */
-void mif_mgr_send_notify(private_mif_manager_t *this, uint32_t ike_id,
+void mif_mgr_send_notify(private_mif_manager_t *this, uint32_t id,
 						notify_type_t type, chunk_t data)
 {
 	send_job_t *job;
 
 	INIT(job,
 		.this = this,
-		.ike_id = ike_id,
+		.id = id,
 		.type = type,
 		.data = data,
 	);
@@ -207,7 +212,6 @@ static void process_add(private_mif_manager_t *this, mif_conn_t *conn,
 	mif_msg_path_add_t add;
 	mif_msg_path_ack_t ack = {};
 	mif_path_t *path;
-	rng_t *rng;
 	const char *reason;
 
 	if (mif_msg_parse_path_add(data, &add, &reason) != MIF_MSG_OK)
@@ -247,8 +251,9 @@ static void process_add(private_mif_manager_t *this, mif_conn_t *conn,
 		goto answer;
 	}
 	if (path)
-	{	/* re-announcement with a new address: prove it again */
-		mif_mgr_forget_path(this, conn, add.bid);
+	{	/* re-announcement, maybe with a new address: prove it again; the
+		 * old incarnation leaves nothing behind (doc/protocol.md 8 row 15) */
+		mif_mgr_release_path(this, conn, path, TRUE);
 	}
 	path = mif_conn_add_path(conn, add.bid, add.remote->clone(add.remote),
 							 add.local->clone(add.local));
@@ -256,23 +261,20 @@ static void process_add(private_mif_manager_t *this, mif_conn_t *conn,
 	path->kind = add.kind;
 	path->prio = add.priority;
 	memcpy(path->ifname, add.ifname, sizeof(path->ifname));
-	path->state = MIF_PATH_CHECKING;
-	rng = lib->crypto->create_rng(lib->crypto, RNG_STRONG);
-	if (!rng || !rng->get_bytes(rng, sizeof(path->cookie), path->cookie))
+	mif_path_set_state(path, MIF_PATH_CHECKING);
+	if (!this->rng->get_bytes(this->rng, sizeof(path->cookie), path->cookie))
 	{
-		DESTROY_IF(rng);
-		mif_mgr_forget_path(this, conn, add.bid);
+		mif_mgr_release_path(this, conn, path, FALSE);
 		ack.status = MIF_ACK_REFUSED;
 		goto answer;
 	}
-	rng->destroy(rng);
-	mif_mgr_record_binding(this, ike_sa, path, MIF_BINDING_PROBING, MIF_LIFETIME_MAX);
+	mif_mgr_record_binding(this, conn, path, MIF_BINDING_PROBING);
 	DBG1(DBG_IKE, "mif: peer announced path BID %u %H (%s, %N, prio %u), "
 		 "checking return routability", path->bid, path->remote,
 		 path->ifname[0] ? path->ifname : "?", mif_if_kind_names, path->kind,
 		 path->prio);
 	path->rr_tries = 1;
-	mif_mgr_send_probe(this, conn, path, MIF_PROBE_REQUEST, MIF_PROBE_RR, 0);
+	mif_mgr_send_rr(this, conn, path);
 
 answer:
 	mif_msg_path_add_clear(&add);
@@ -314,8 +316,8 @@ static void process_rr(private_mif_manager_t *this, mif_conn_t *conn,
 	{
 		DBG1(DBG_IKE, "mif: return routability of %H proven, path BID %u",
 			 path->remote, path->bid);
-		path->state = MIF_PATH_CHILD;
-		mif_mgr_create_child(conn, path);
+		mif_path_set_state(path, MIF_PATH_CHILD);
+		mif_mgr_create_child(this, conn, path);
 	}
 	memwipe(&rr, sizeof(rr));
 
@@ -356,7 +358,15 @@ static void process_remove(private_mif_manager_t *this, mif_conn_t *conn,
 		{
 			DBG1(DBG_IKE, "mif: peer removed path BID %u %H (reason %u)",
 				 rem.bid, path->remote, rem.reason);
-			mif_mgr_drop_path(this, conn, ike_sa, path);
+			/* the remover deletes the CHILD SA too; whoever is first wins,
+			 * and a peer that never does leaves nothing behind */
+			mif_mgr_release_path(this, conn, path, TRUE);
+			if (rem.reason == MIF_REMOVE_DEAD)
+			{	/* the peer gave up a path it could not reach: offer the
+				 * address again, it may work by then */
+				mif_mgr_reannounce(this, conn,
+								   this->rr_tries * 1000 / this->interval);
+			}
 		}
 	}
 	answer_ack(conn, mid, &ack);
@@ -392,7 +402,7 @@ static void process_update(private_mif_manager_t *this, mif_conn_t *conn,
 			path->state == MIF_PATH_ACTIVE)
 		{
 			DBG1(DBG_IKE, "mif: peer reports path BID %u down", path->bid);
-			path->state = MIF_PATH_DEAD;
+			mif_path_set_state(path, MIF_PATH_DEAD);
 			changed = TRUE;
 		}
 	}
@@ -422,9 +432,9 @@ static bool add_supported(mif_conn_t *conn, message_t *message)
 }
 
 /**
- * Is the extension enabled for this IKE SA's connection?
+ * Described in mif_manager_priv.h
  */
-static bool enabled_for(ike_sa_t *ike_sa)
+bool mif_mgr_enabled_for(ike_sa_t *ike_sa)
 {
 	peer_cfg_t *peer_cfg = ike_sa->get_peer_cfg(ike_sa);
 
@@ -456,7 +466,7 @@ static void ike_auth(private_mif_manager_t *this, ike_sa_t *ike_sa,
 		if (message->get_request(message))
 		{
 			if (!conn && message->get_payload(message, PLV2_ID_INITIATOR) &&
-				enabled_for(ike_sa))
+				mif_mgr_enabled_for(ike_sa))
 			{
 				conn = mif_conn_create(ike_sa, TRUE);
 				if (conn && add_supported(conn, message))
@@ -483,7 +493,7 @@ static void ike_auth(private_mif_manager_t *this, ike_sa_t *ike_sa,
 	}
 	if (!conn && message->get_request(message))
 	{
-		if (!enabled_for(ike_sa))
+		if (!mif_mgr_enabled_for(ike_sa))
 		{
 			return;
 		}
@@ -519,6 +529,7 @@ static void informational(private_mif_manager_t *this, ike_sa_t *ike_sa,
 	mif_conn_t *conn;
 	uint32_t mid = message->get_message_id(message);
 	chunk_t data;
+	u_int count = 0;
 
 	conn = this->conns->get(this->conns,
 						(void*)(uintptr_t)ike_sa->get_unique_id(ike_sa));
@@ -535,6 +546,28 @@ static void informational(private_mif_manager_t *this, ike_sa_t *ike_sa,
 		}
 		notify = (notify_payload_t*)payload;
 		data = notify->get_notification_data(notify);
+		switch ((int)notify->get_notify_type(notify))
+		{
+			case MIF_PATH_ADD:
+			case MIF_PATH_RR:
+			case MIF_PATH_REMOVE:
+			case MIF_PATH_UPDATE:
+				/* doc/protocol.md 6: the work a request can cause is
+				 * bounded, notifies beyond the limit are not looked at */
+				if (++count > MIF_MSG_MAX_NOTIFIES)
+				{
+					if (count == MIF_MSG_MAX_NOTIFIES + 1)
+					{
+						DBG1(DBG_IKE, "mif: request of IKE_SA %s[%u] carries "
+							 "more than %u path notifies, ignoring the rest",
+							 conn->name, conn->ike_id, MIF_MSG_MAX_NOTIFIES);
+					}
+					continue;
+				}
+				break;
+			default:
+				continue;
+		}
 		switch ((int)notify->get_notify_type(notify))
 		{
 			case MIF_PATH_ADD:

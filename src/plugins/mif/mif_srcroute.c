@@ -27,8 +27,6 @@ typedef struct {
 	u_int refs;
 	/** installed rule */
 	struct rtnl_rule *rule;
-	/** routes copied into the interface's table */
-	array_t *routes;
 } entry_t;
 
 /**
@@ -93,17 +91,74 @@ static struct nl_addr *host2nl(host_t *host)
 }
 
 /**
- * Copy the main table's routes through the interface into its table.
+ * Gateway of a single-nexthop route, NULL if none.
  */
-static void copy_routes(private_mif_srcroute_t *this, entry_t *entry,
-						uint32_t table)
+static struct nl_addr *route_gw(struct rtnl_route *route)
+{
+	return rtnl_route_get_nnexthops(route) == 1 ?
+		rtnl_route_nh_get_gateway(rtnl_route_nexthop_n(route, 0)) : NULL;
+}
+
+/**
+ * Is this a main-table route through the interface, or does a route of
+ * the list match it (same destination and gateway)?
+ */
+static bool route_matches(struct rtnl_route *a, struct rtnl_route *b)
+{
+	struct nl_addr *ga = route_gw(a), *gb = route_gw(b);
+
+	return !nl_addr_cmp(rtnl_route_get_dst(a), rtnl_route_get_dst(b)) &&
+		   (ga ? gb && !nl_addr_cmp(ga, gb) : !gb);
+}
+
+/**
+ * Is a route of the cache a unicast single-nexthop route of a table
+ * through an interface?
+ */
+static bool route_of(struct rtnl_route *route, uint32_t table,
+					 uint32_t ifindex)
+{
+	return rtnl_route_get_table(route) == table &&
+		   rtnl_route_get_type(route) == RTN_UNICAST &&
+		   rtnl_route_get_nnexthops(route) == 1 &&
+		   rtnl_route_nh_get_ifindex(rtnl_route_nexthop_n(route, 0)) ==
+																	ifindex;
+}
+
+/**
+ * Is there a route of table through ifindex matching route in the cache?
+ */
+static bool cache_has(struct nl_cache *cache, struct rtnl_route *route,
+					  uint32_t table, uint32_t ifindex)
+{
+	struct nl_object *obj;
+
+	for (obj = nl_cache_get_first(cache); obj; obj = nl_cache_get_next(obj))
+	{
+		if (route_of((struct rtnl_route*)obj, table, ifindex) &&
+			route_matches((struct rtnl_route*)obj, route))
+		{
+			return TRUE;
+		}
+	}
+	return FALSE;
+}
+
+/**
+ * Make the interface's table hold the main table's routes through the
+ * interface, no more, no less. The kernel removes our copies when the link
+ * goes down and the main table changes when it comes back (or a DHCP lease
+ * changes the gateway), so this runs again and again, not only once.
+ */
+static void sync_routes(private_mif_srcroute_t *this, int family,
+						uint32_t ifindex, uint32_t table)
 {
 	struct nl_cache *cache;
 	struct nl_object *obj;
 	struct rtnl_route *route, *copy;
-	struct rtnl_nexthop *nh, *nh_copy;
+	struct rtnl_nexthop *nh;
 	struct nl_addr *gw;
-	int family = entry->local->get_family(entry->local), err;
+	int err;
 
 	if (rtnl_route_alloc_cache(this->sock, family, 0, &cache) < 0)
 	{
@@ -112,20 +167,19 @@ static void copy_routes(private_mif_srcroute_t *this, entry_t *entry,
 	for (obj = nl_cache_get_first(cache); obj; obj = nl_cache_get_next(obj))
 	{
 		route = (struct rtnl_route*)obj;
-		if (rtnl_route_get_table(route) != RT_TABLE_MAIN ||
-			rtnl_route_get_type(route) != RTN_UNICAST ||
-			rtnl_route_get_nnexthops(route) != 1)
+		if (route_of(route, table, ifindex) &&
+			!cache_has(cache, route, RT_TABLE_MAIN, ifindex))
 		{
-			continue;
+			rtnl_route_delete(this->sock, route, 0);
 		}
-		nh = rtnl_route_nexthop_n(route, 0);
-		if (rtnl_route_nh_get_ifindex(nh) != entry->ifindex)
+		if (!route_of(route, RT_TABLE_MAIN, ifindex) ||
+			cache_has(cache, route, table, ifindex))
 		{
 			continue;
 		}
 		copy = rtnl_route_alloc();
-		nh_copy = rtnl_route_nh_alloc();
-		if (!copy || !nh_copy)
+		nh = rtnl_route_nh_alloc();
+		if (!copy || !nh)
 		{
 			if (copy)
 			{
@@ -139,22 +193,43 @@ static void copy_routes(private_mif_srcroute_t *this, entry_t *entry,
 		rtnl_route_set_protocol(copy, RTPROT_STATIC);
 		rtnl_route_set_scope(copy, rtnl_route_get_scope(route));
 		rtnl_route_set_dst(copy, rtnl_route_get_dst(route));
-		rtnl_route_nh_set_ifindex(nh_copy, entry->ifindex);
-		gw = rtnl_route_nh_get_gateway(nh);
+		rtnl_route_nh_set_ifindex(nh, ifindex);
+		gw = route_gw(route);
 		if (gw)
 		{
-			rtnl_route_nh_set_gateway(nh_copy, gw);
+			rtnl_route_nh_set_gateway(nh, gw);
 		}
-		rtnl_route_add_nexthop(copy, nh_copy);
+		rtnl_route_add_nexthop(copy, nh);
 		err = rtnl_route_add(this->sock, copy, NLM_F_CREATE | NLM_F_REPLACE);
 		if (err < 0)
 		{
 			DBG1(DBG_KNL, "mif: copying a route to table %u failed: %s",
 				 table, nl_geterror(err));
-			rtnl_route_put(copy);
-			continue;
 		}
-		array_insert(entry->routes, ARRAY_TAIL, copy);
+		rtnl_route_put(copy);
+	}
+	nl_cache_free(cache);
+}
+
+/**
+ * Remove all routes of a table through an interface.
+ */
+static void flush_routes(private_mif_srcroute_t *this, int family,
+						 uint32_t ifindex, uint32_t table)
+{
+	struct nl_cache *cache;
+	struct nl_object *obj;
+
+	if (rtnl_route_alloc_cache(this->sock, family, 0, &cache) < 0)
+	{
+		return;
+	}
+	for (obj = nl_cache_get_first(cache); obj; obj = nl_cache_get_next(obj))
+	{
+		if (route_of((struct rtnl_route*)obj, table, ifindex))
+		{
+			rtnl_route_delete(this->sock, (struct rtnl_route*)obj, 0);
+		}
 	}
 	nl_cache_free(cache);
 }
@@ -182,10 +257,9 @@ METHOD(mif_srcroute_t, add, bool,
 		.local = local->clone(local),
 		.ifindex = ifindex,
 		.refs = 1,
-		.routes = array_create(0, 0),
 		.rule = rtnl_rule_alloc(),
 	);
-	copy_routes(this, entry, table);
+	sync_routes(this, local->get_family(local), ifindex, table);
 	src = host2nl(local);
 	rtnl_rule_set_family(entry->rule, local->get_family(local));
 	rtnl_rule_set_prio(entry->rule, this->prio);
@@ -200,7 +274,7 @@ METHOD(mif_srcroute_t, add, bool,
 			 nl_geterror(err));
 	}
 	DBG2(DBG_KNL, "mif: packets from %H leave through interface %u (table "
-		 "%u, %u routes)", local, ifindex, table, array_count(entry->routes));
+		 "%u)", local, ifindex, table);
 	array_insert(this->entries, ARRAY_TAIL, entry);
 	this->mutex->unlock(this->mutex);
 	return err >= 0 || err == -NLE_EXIST;
@@ -208,19 +282,42 @@ METHOD(mif_srcroute_t, add, bool,
 
 static void entry_destroy(private_mif_srcroute_t *this, entry_t *entry)
 {
-	struct rtnl_route *route;
+	int family = entry->local->get_family(entry->local), i;
+	entry_t *other;
+	bool shared = FALSE;
 
 	rtnl_rule_delete(this->sock, entry->rule, 0);
 	rtnl_rule_put(entry->rule);
-	while (array_remove(entry->routes, ARRAY_TAIL, &route))
+	/* another address of the family on the interface shares the table */
+	for (i = 0; i < array_count(this->entries); i++)
 	{
-		/* another address of the interface may share the table */
-		rtnl_route_delete(this->sock, route, 0);
-		rtnl_route_put(route);
+		array_get(this->entries, i, &other);
+		shared |= other != entry && other->ifindex == entry->ifindex &&
+				  other->local->get_family(other->local) == family;
 	}
-	array_destroy(entry->routes);
+	if (!shared)
+	{
+		flush_routes(this, family, entry->ifindex,
+					 this->table_base + entry->ifindex);
+	}
 	entry->local->destroy(entry->local);
 	free(entry);
+}
+
+METHOD(mif_srcroute_t, refresh, void,
+	private_mif_srcroute_t *this)
+{
+	entry_t *entry;
+	int i;
+
+	this->mutex->lock(this->mutex);
+	for (i = 0; i < array_count(this->entries); i++)
+	{
+		array_get(this->entries, i, &entry);
+		sync_routes(this, entry->local->get_family(entry->local),
+					entry->ifindex, this->table_base + entry->ifindex);
+	}
+	this->mutex->unlock(this->mutex);
 }
 
 METHOD(mif_srcroute_t, del, void,
@@ -304,24 +401,30 @@ METHOD(mif_srcroute_t, steer, bool,
 	struct rtnl_route *route, *best = NULL;
 	struct rtnl_nexthop *nh;
 	struct nl_addr *dst, *gw = NULL;
+	struct nl_cache *cache;
+	struct nl_object *obj;
 	entry_t *entry;
 	steer_t *steer;
-	int i, err, len = -1;
+	int err, len = -1;
 
 	unsteer(this, peer);
 	this->mutex->lock(this->mutex);
 	entry = find_entry(this, via);
-	if (!entry || via->get_family(via) != peer->get_family(peer))
+	if (!entry || via->get_family(via) != peer->get_family(peer) ||
+		rtnl_route_alloc_cache(this->sock, peer->get_family(peer), 0,
+							   &cache) < 0)
 	{
 		this->mutex->unlock(this->mutex);
 		return FALSE;
 	}
 	dst = host2nl(peer);
-	/* the longest route through the interface that covers the peer */
-	for (i = 0; i < array_count(entry->routes); i++)
+	/* the longest main table route through the interface covering the
+	 * peer */
+	for (obj = nl_cache_get_first(cache); obj; obj = nl_cache_get_next(obj))
 	{
-		array_get(entry->routes, i, &route);
-		if (!nl_addr_cmp_prefix(rtnl_route_get_dst(route), dst) &&
+		route = (struct rtnl_route*)obj;
+		if (route_of(route, RT_TABLE_MAIN, entry->ifindex) &&
+			!nl_addr_cmp_prefix(rtnl_route_get_dst(route), dst) &&
 			(int)nl_addr_get_prefixlen(rtnl_route_get_dst(route)) > len)
 		{
 			best = route;
@@ -331,6 +434,7 @@ METHOD(mif_srcroute_t, steer, bool,
 	if (!best)
 	{
 		nl_addr_put(dst);
+		nl_cache_free(cache);
 		this->mutex->unlock(this->mutex);
 		return FALSE;
 	}
@@ -351,6 +455,7 @@ METHOD(mif_srcroute_t, steer, bool,
 		rtnl_route_nh_set_gateway(nh, gw);
 	}
 	rtnl_route_add_nexthop(route, nh);
+	nl_cache_free(cache);
 	err = rtnl_route_add(this->sock, route, NLM_F_CREATE | NLM_F_REPLACE);
 	if (err < 0)
 	{
@@ -403,6 +508,7 @@ mif_srcroute_t *mif_srcroute_create()
 		.public = {
 			.add = _add,
 			.del = _del,
+			.refresh = _refresh,
 			.steer = _steer,
 			.unsteer = _unsteer,
 			.destroy = _destroy,

@@ -27,7 +27,8 @@ typedef struct mif_srcroute_t mif_srcroute_t;
  * packets, probes and, after MOBIKE, IKE packets. Binding the outgoing
  * interface is not enough for IPv6, whose route lookup ignores it when a
  * source address is given. So each such address gets a rule selecting a
- * table with the main table's routes through its interface.
+ * table with the main table's routes through its interface, kept in sync
+ * by refresh().
  */
 struct mif_srcroute_t {
 
@@ -46,6 +47,13 @@ struct mif_srcroute_t {
 	 * @param local		local address
 	 */
 	void (*del)(mif_srcroute_t *this, host_t *local);
+
+	/**
+	 * Bring the tables of all routed addresses in line with the main
+	 * table's routes through their interfaces again (a link that went down
+	 * lost them, a DHCP lease may have changed them). Called periodically.
+	 */
+	void (*refresh)(mif_srcroute_t *this);
 
 	/**
 	 * Steer the route towards a peer's IKE address through the interface

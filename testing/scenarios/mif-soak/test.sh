@@ -202,20 +202,24 @@ path_field()
 	mif_paths "$h" | awk -F'\t' -v c="$col" -v a="$addr" -v n="$n" '$c == a { print $n; exit }'
 }
 
+# unique id of the CHILD SA of HOST's path from ADDR (mifctl's CHILD_SA
+# column: the announcing side's SA may carry an earlier BID of the address
+# pair in its name, doc/protocol.md 6.2)
 child_uid()
 {
-	swan "$1" --list-sas 2>/dev/null |
-		sed -n "s/^  mif-path-$2: #\([0-9]*\), reqid [0-9]*, INSTALLED.*/\1/p"
+	path_field "$1" $([ "$1" = mn ] && echo 4 || echo 5) "$2" 8
 }
 
-# CHILD SA mif-path-BID on HOST is INSTALLED with a unique id other than
-# OLD, and OLD is gone
+# HOST's path from ADDR is on an INSTALLED CHILD SA other than OLD, and
+# OLD is gone
 child_rekeyed()
 {
-	local out
+	local out uid
+	uid=$(child_uid "$1" "$2")
+	[[ $uid =~ ^[0-9]+$ ]] && [ "$uid" != "$3" ] || return 1
 	out=$(swan "$1" --list-sas 2>/dev/null) || return 1
-	[[ $out =~ $'\n'"  mif-path-$2: #"([0-9]+)", reqid "[0-9]+", INSTALLED," ]] &&
-		[ "${BASH_REMATCH[1]}" != "$3" ] && [[ $out != *"mif-path-$2: #$3,"* ]]
+	[[ $out =~ $'\n'"  mif-path-"[0-9]+": #$uid, reqid "[0-9]+", INSTALLED," ]] &&
+		[[ ! $out =~ "mif-path-"[0-9]+": #$3," ]]
 }
 
 # one ESTABLISHED IKE SA on each side, both other than OLD_MN, OLD_GW
@@ -235,13 +239,17 @@ path_gone()
 	p=$(mif_paths gw) && [[ $p != *$'\t'"$1"$'\t'* ]]
 }
 
-# neither side lists a CHILD SA mif-path-BID
+# the CHILD SAs are gone: HOST UID [HOST UID...] (a path that had none
+# leaves nothing to check)
 child_gone()
 {
-	local h out
-	for h in mn gw; do
-		out=$(swan $h --list-sas) || return 1
-		[[ $out != *"mif-path-$1:"* ]] || return 1
+	local out
+	while [ $# -ge 2 ]; do
+		if [ -n "$2" ]; then
+			out=$(swan $1 --list-sas) || return 1
+			[[ ! $out =~ "mif-path-"[0-9]+": #$2," ]] || return 1
+		fi
+		shift 2
 	done
 }
 
@@ -350,11 +358,11 @@ for spec in $CHILD_REKEYS; do
 		bid=$(path_field mn 4 "$2" 2)
 		say "no path from the planned address any more, rekeying the one from ${2:-nowhere}"
 	fi
-	old=$(child_uid $1 $bid)
-	ev child_rekey "$n mif-path-$bid ($2) from $1"
-	hxs $1 "swanctl --rekey --child mif-path-$bid" >> "$MIF_R/steps.log" 2>&1
-	if ! wait_for 20 child_rekeyed $1 $bid "$old"; then
-		REKEYS_LATE+=" mif-path-$bid(#$old)"
+	old=$(child_uid $1 $2)
+	ev child_rekey "$n BID $bid ($2) from $1, CHILD_SA #$old"
+	hxs $1 "swanctl --rekey --child-id $old" >> "$MIF_R/steps.log" 2>&1
+	if ! wait_for 20 child_rekeyed $1 $2 "$old"; then
+		REKEYS_LATE+=" BID $bid(#$old)"
 	fi
 	settle 20 && ok=yes || ok=no
 	ev_end "CHILD rekey $n" $ok || break
@@ -444,11 +452,14 @@ if soak_ok "mifctl remove"; then
 	bid=$(path_field mn 4 $addr 2)
 	dev_mn=$(path_field mn 4 $addr 7)
 	dev_gw=$(path_field gw 5 $addr 7)
+	uid_mn=$(child_uid mn $addr)
+	uid_gw=$(child_uid gw $addr)
 	ev remove "mifctl remove $id $bid ($addr)"
 	check "mifctl remove $id $bid ($addr, $(path_field mn 4 $addr 3) on mn)" \
 		mifctl -s "$(_mif_sock mn)" remove "$id" "$bid"
 	check "remove: BID $bid ($addr) gone from mifctl on mn and gw" wait_for 15 path_gone $addr
-	check "remove: CHILD SA mif-path-$bid deleted on mn and gw" wait_for 15 child_gone $bid
+	check "remove: the path's CHILD SA deleted on mn (#${uid_mn:--}) and gw (#${uid_gw:--})" \
+		wait_for 15 child_gone mn "$uid_mn" gw "$uid_gw"
 	check "remove: GRE device ${dev_mn:--} gone on mn and ${dev_gw:--} on gw (devices of the path before)" \
 		wait_for 10 dev_gone mn "$dev_mn" gw "$dev_gw"
 	ev remove "mifctl add $id $addr"
@@ -590,8 +601,11 @@ evidence()
 {
 	awk -v c="$1" '$1 == "event" && $3 == c && $4 > 0' "$MIF_R/soak-loss.txt" | head -n 20
 }
-_check_result $([ "${L_LOST[child_rekey]:-0}" = 0 ]; echo $?) \
-	"losses: path CHILD SA rekeys lost nothing (lost ${L_LOST[child_rekey]:-0})" "$(evidence child_rekey)"
+# a CHILD SA rekey has the window of any IKEv2 rekey: datagrams the peer
+# still sent over the old SA after we deleted its inbound half are lost
+# (RFC 7296 2.8); a few per rekey, never a broken path
+_check_result $([ "${L_LOST[child_rekey]:-0}" -le $((10 * ${L_N[child_rekey]:-0})) ]; echo $?) \
+	"losses: path CHILD SA rekeys lost at most 10 datagrams each (lost ${L_LOST[child_rekey]:-0} in ${L_N[child_rekey]:-0})" "$(evidence child_rekey)"
 _check_result $([ "${L_LOST[ike_rekey]:-0}" = 0 ]; echo $?) \
 	"losses: IKE rekeys lost nothing (lost ${L_LOST[ike_rekey]:-0})" "$(evidence ike_rekey)"
 q=$(( ${L_LOST[quiet]:-0} + ${L_LOST[final]:-0} ))

@@ -1,0 +1,7 @@
+. ../hostile-common.sh
+
+topology()
+{
+	topo_standard
+	hostile_install
+}

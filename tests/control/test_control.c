@@ -1,0 +1,352 @@
+/*
+ * Copyright (C) 2026 strongswan-mif authors
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the
+ * Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version.
+ */
+
+/*
+ * Unit tests of the control socket (mif_control.c compiled in) on a
+ * temporary socket path, with a fake path manager and real processor
+ * threads: clients that stay idle, send slowly or send garbage must not
+ * keep others from being served.
+ */
+
+#include <check.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <library.h>
+#include <daemon.h>
+
+#include "mif_control.h"
+
+/** how long a served client may wait for its answer */
+#define ANSWER_MS 1000
+
+static char sock_path[64];
+static mif_control_t *control;
+
+/* ---- fake path manager ---- */
+
+static uint32_t added_ike, removed_ike;
+static uint16_t removed_bid;
+static char added_addr[64];
+
+static uint16_t fake_add_path(mif_manager_t *this, uint32_t ike_id,
+							  host_t *local)
+{
+	added_ike = ike_id;
+	snprintf(added_addr, sizeof(added_addr), "%H", local);
+	return 3;
+}
+
+static bool fake_remove_path(mif_manager_t *this, uint32_t ike_id,
+							 uint16_t bid)
+{
+	removed_ike = ike_id;
+	removed_bid = bid;
+	return TRUE;
+}
+
+static enumerator_t *fake_create_path_enumerator(mif_manager_t *this)
+{
+	return enumerator_create_empty();
+}
+
+static void fake_destroy(mif_manager_t *this)
+{
+}
+
+static mif_manager_t fake_manager = {
+	.add_path = fake_add_path,
+	.remove_path = fake_remove_path,
+	.create_path_enumerator = fake_create_path_enumerator,
+	.destroy = fake_destroy,
+};
+
+/* ---- clients ---- */
+
+static int client_connect(void)
+{
+	struct sockaddr_un addr = {
+		.sun_family = AF_UNIX,
+	};
+	int fd;
+
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	ck_assert(fd >= 0);
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", sock_path);
+	ck_assert_msg(connect(fd, (struct sockaddr*)&addr, sizeof(addr)) == 0,
+				  "connecting to %s failed: %s", sock_path, strerror(errno));
+	return fd;
+}
+
+static void client_send(int fd, char *data, size_t len)
+{
+	ck_assert_int_eq(send(fd, data, len, MSG_NOSIGNAL), len);
+}
+
+/**
+ * Read until the server closes the connection or ms pass.
+ *
+ * @return		TRUE if closed in time, the data read in buf either way
+ */
+static bool client_read(int fd, char *buf, size_t len, int ms)
+{
+	struct pollfd pfd = {
+		.fd = fd,
+		.events = POLLIN,
+	};
+	timeval_t end, now;
+	size_t pos = 0;
+	ssize_t n;
+	int left;
+
+	time_monotonic(&end);
+	timeval_add_ms(&end, ms);
+	buf[0] = '\0';
+	while (TRUE)
+	{
+		time_monotonic(&now);
+		left = (end.tv_sec - now.tv_sec) * 1000 +
+			   (end.tv_usec - now.tv_usec) / 1000;
+		if (left <= 0 || poll(&pfd, 1, left) <= 0)
+		{
+			return FALSE;
+		}
+		n = recv(fd, buf + pos, len - 1 - pos, 0);
+		if (n <= 0)
+		{	/* closed with our request unread: reset */
+			return n == 0 || errno == ECONNRESET;
+		}
+		pos += n;
+		buf[pos] = '\0';
+		if (pos == len - 1)
+		{
+			return FALSE;
+		}
+	}
+}
+
+/**
+ * Send a request on a new connection, expect the answer and the close
+ * within ms.
+ */
+static void request(char *req, size_t len, char *buf, size_t buflen, int ms)
+{
+	int fd = client_connect();
+
+	client_send(fd, req, len);
+	ck_assert_msg(client_read(fd, buf, buflen, ms), "no complete answer to "
+				  "'%.*s' within %d ms (got '%s')", (int)min(len, 40), req, ms,
+				  buf);
+	close(fd);
+}
+
+/* ---- fixture ---- */
+
+static void setup(void)
+{
+	char uri[128];
+
+	/* as in charon: replies to clients gone must not kill us */
+	signal(SIGPIPE, SIG_IGN);
+	ck_assert(library_init(NULL, "charon"));
+	ck_assert(libcharon_init());
+	snprintf(sock_path, sizeof(sock_path), "/tmp/mif-control-test-%d.sock",
+			 getpid());
+	snprintf(uri, sizeof(uri), "unix://%s", sock_path);
+	lib->settings->set_str(lib->settings, "charon.plugins.mif.socket", uri);
+	lib->processor->set_threads(lib->processor, 16);
+	control = mif_control_create(&fake_manager);
+	ck_assert(control);
+	added_ike = removed_ike = removed_bid = 0;
+	added_addr[0] = '\0';
+}
+
+static void teardown(void)
+{
+	control->destroy(control);
+	libcharon_deinit();
+	library_deinit();
+	unlink(sock_path);
+}
+
+/* ---- tests ---- */
+
+START_TEST(test_list)
+{
+	char buf[1024];
+
+	request("text list\n", 10, buf, sizeof(buf), ANSWER_MS);
+	ck_assert_msg(strstr(buf, "IKE_SA") && strstr(buf, "PKTS_OUT"),
+				  "no list header: '%s'", buf);
+	request("json list\n", 10, buf, sizeof(buf), ANSWER_MS);
+	ck_assert_str_eq(buf, "{\"paths\":[]}\n");
+}
+END_TEST
+
+START_TEST(test_add_remove)
+{
+	char buf[256];
+
+	request("text add 5 192.0.2.7\n", 21, buf, sizeof(buf), ANSWER_MS);
+	ck_assert_str_eq(buf, "announced path BID 3\n");
+	ck_assert_int_eq(added_ike, 5);
+	ck_assert_str_eq(added_addr, "192.0.2.7");
+	request("json remove 5 3\n", 16, buf, sizeof(buf), ANSWER_MS);
+	ck_assert_str_eq(buf, "{\"ok\":true,\"result\":\"removed path BID 3\"}\n");
+	ck_assert_int_eq(removed_ike, 5);
+	ck_assert_int_eq(removed_bid, 3);
+}
+END_TEST
+
+/*
+ * A request arriving in pieces is read as a whole.
+ */
+START_TEST(test_split_request)
+{
+	char buf[256];
+	int fd = client_connect();
+
+	client_send(fd, "json ", 5);
+	usleep(200000);
+	client_send(fd, "li", 2);
+	usleep(200000);
+	client_send(fd, "st\n", 3);
+	ck_assert(client_read(fd, buf, sizeof(buf), ANSWER_MS));
+	ck_assert_str_eq(buf, "{\"paths\":[]}\n");
+	close(fd);
+}
+END_TEST
+
+/*
+ * Connected clients that send nothing, or half a request, must not delay
+ * the answer to another client.
+ */
+START_TEST(test_idle_clients)
+{
+	char buf[256];
+	int idle[8], i, count = _i;
+
+	for (i = 0; i < count; i++)
+	{
+		idle[i] = client_connect();
+		if (i % 2)
+		{
+			client_send(idle[i], "text li", 7);
+		}
+	}
+	/* let the server pick them up first */
+	usleep(100000);
+	request("json list\n", 10, buf, sizeof(buf), ANSWER_MS);
+	ck_assert_str_eq(buf, "{\"paths\":[]}\n");
+	for (i = 0; i < count; i++)
+	{
+		close(idle[i]);
+	}
+}
+END_TEST
+
+/*
+ * An idle client is sent an error and disconnected after a few seconds,
+ * and so is one that sends a byte now and then without ever finishing.
+ */
+START_TEST(test_idle_timeout)
+{
+	char buf[256];
+	timeval_t start, now;
+	int fd = client_connect(), i;
+
+	time_monotonic(&start);
+	if (_i)
+	{
+		for (i = 0; i < 12; i++)
+		{
+			if (send(fd, "t", 1, MSG_NOSIGNAL) != 1)
+			{
+				break;
+			}
+			usleep(400000);
+		}
+	}
+	ck_assert_msg(client_read(fd, buf, sizeof(buf), 6000),
+				  "connection still open after 6 s");
+	time_monotonic(&now);
+	ck_assert_msg(now.tv_sec - start.tv_sec <= 4, "closed after %ds",
+				  (int)(now.tv_sec - start.tv_sec));
+	ck_assert_msg(strpfx(buf, "error: "), "no error line: '%s'", buf);
+	close(fd);
+}
+END_TEST
+
+/*
+ * Over-long requests, with or without a line end, and garbage get an error
+ * line and the connection is closed.
+ */
+START_TEST(test_bad_requests)
+{
+	char buf[256], req[4096];
+
+	memset(req, 'a', sizeof(req));
+	memcpy(req, "text ", 5);
+	req[sizeof(req) - 1] = '\n';
+	request(req, 300, buf, sizeof(buf), ANSWER_MS);
+	ck_assert_str_eq(buf, "error: request too long\n");
+	request(req, sizeof(req), buf, sizeof(buf), ANSWER_MS);
+	ck_assert_str_eq(buf, "error: request too long\n");
+
+	request("\x01\x02\xff garbage\n", 12, buf, sizeof(buf), ANSWER_MS);
+	ck_assert_msg(strpfx(buf, "error: "), "no error line: '%s'", buf);
+	ck_assert(strchr(buf, '\n') == buf + strlen(buf) - 1);
+
+	/* a NUL must not cut the request into something valid */
+	request("text list\0 garbage\n", 19, buf, sizeof(buf), ANSWER_MS);
+	ck_assert_msg(strpfx(buf, "error: "), "no error line: '%s'", buf);
+	request("text list\x01\n", 11, buf, sizeof(buf), ANSWER_MS);
+	ck_assert_msg(strpfx(buf, "error: "), "no error line: '%s'", buf);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("mif control socket");
+	SRunner *sr;
+	TCase *tc;
+	int failed;
+
+	tc = tcase_create("requests");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 20);
+	tcase_add_test(tc, test_list);
+	tcase_add_test(tc, test_add_remove);
+	tcase_add_test(tc, test_split_request);
+	tcase_add_test(tc, test_bad_requests);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("clients");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 20);
+	/* one idle client, two (one with half a request), seven */
+	tcase_add_loop_test(tc, test_idle_clients, 1, 3);
+	tcase_add_loop_test(tc, test_idle_clients, 7, 8);
+	/* silent, then drip-feeding */
+	tcase_add_loop_test(tc, test_idle_timeout, 0, 2);
+	suite_add_tcase(s, tc);
+
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
