@@ -171,6 +171,8 @@ child_sa_t *verifier_active(peer_t *peer, uint16_t bid, uint16_t seq,
 							char *local, char *remote);
 child_sa_t *path_child(peer_t *peer, uint16_t bid, char *local, char *remote);
 
+/* move a point in time ms milliseconds into the past */
+void age_tv(timeval_t *tv, u_int ms);
 void age_path(peer_t *peer, uint16_t bid, u_int ms);
 /* move the time the path entered its state into the past */
 void age_state(peer_t *peer, uint16_t bid, u_int ms);

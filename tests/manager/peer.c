@@ -709,28 +709,29 @@ bool host_is(host_t *host, char *addr)
 /**
  * Pretend the last authenticated probe on a path came ms earlier.
  */
+void age_tv(timeval_t *tv, u_int ms)
+{
+	int64_t usec = (int64_t)tv->tv_sec * 1000000 + tv->tv_usec -
+				   (int64_t)ms * 1000;
+
+	tv->tv_sec = usec / 1000000;
+	tv->tv_usec = usec % 1000000;
+}
+
 void age_path(peer_t *peer, uint16_t bid, u_int ms)
 {
 	mif_path_t *path = path_get(peer, bid);
-	int64_t usec;
 
 	ck_assert(path);
-	usec = (int64_t)path->last_rx.tv_sec * 1000000 + path->last_rx.tv_usec -
-		   (int64_t)ms * 1000;
-	path->last_rx.tv_sec = usec / 1000000;
-	path->last_rx.tv_usec = usec % 1000000;
+	age_tv(&path->last_rx, ms);
 }
 
 void age_state(peer_t *peer, uint16_t bid, u_int ms)
 {
 	mif_path_t *path = path_get(peer, bid);
-	int64_t usec;
 
 	ck_assert(path);
-	usec = (int64_t)path->since.tv_sec * 1000000 + path->since.tv_usec -
-		   (int64_t)ms * 1000;
-	path->since.tv_sec = usec / 1000000;
-	path->since.tv_usec = usec % 1000000;
+	age_tv(&path->since, ms);
 }
 
 mif_path_t *path_find_local(peer_t *peer, char *addr)

@@ -101,18 +101,6 @@ static u_int probes_to(char *addr)
 }
 
 /**
- * Move a point in time ms milliseconds into the past.
- */
-static void age(timeval_t *tv, u_int ms)
-{
-	int64_t usec = (int64_t)tv->tv_sec * 1000000 + tv->tv_usec -
-				   (int64_t)ms * 1000;
-
-	tv->tv_sec = usec / 1000000;
-	tv->tv_usec = usec % 1000000;
-}
-
-/**
  * Run the manager's timers for ms milliseconds of simulated time: every
  * tick ages all paths of the peer by one interval.
  */
@@ -129,8 +117,8 @@ static void run_ticks(u_int ms)
 		enumerator = mgr->create_path_enumerator(mgr);
 		while (enumerator->enumerate(enumerator, &ike_id, &name, &path))
 		{
-			age(&path->last_rx, TEST_INTERVAL);
-			age(&path->since, TEST_INTERVAL);
+			age_tv(&path->last_rx, TEST_INTERVAL);
+			age_tv(&path->since, TEST_INTERVAL);
 		}
 		enumerator->destroy(enumerator);
 		mif_mgr_tick(priv);
