@@ -17,7 +17,7 @@
 
 #include <sa/ike_sa.h>
 #include <collections/array.h>
-#include <mif_msg.h>
+#include "mif_msg.h"
 #include <mif_types.h>
 
 typedef struct mif_conn_t mif_conn_t;

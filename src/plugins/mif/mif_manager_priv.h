@@ -21,7 +21,7 @@
 #include "mif_srcroute.h"
 #include "mif_ratelimit.h"
 
-#include <mif_monitor.h>
+#include "mif_monitor.h"
 #include <collections/hashtable.h>
 #include <threading/mutex.h>
 
