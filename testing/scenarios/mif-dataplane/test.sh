@@ -1,6 +1,6 @@
-dp=$MIF_TESTING/../tests/dataplane
+dp=$MIF_TESTING/../src/plugins/mif/tests/dataplane
 if [ ! -x "$dp/dp_test" ]; then
-	fail "tests/dataplane/dp_test is built (make)"
+	fail "src/plugins/mif/tests/dataplane/dp_test is built (make)"
 	return 0
 fi
 DP_TEST=$dp/dp_test sh "$dp/guest-dp.sh" > "$MIF_R/guest-dp.log" 2>&1

@@ -1,7 +1,7 @@
 #!/bin/sh
-# Test-suite entry: a short bounded run of every fuzz target (see fuzz/run).
+# Test-suite entry: a short bounded run of every fuzz target (see run beside it).
 # Skips if clang with libFuzzer is not installed; fails on any finding.
-top=$(cd "$(dirname "$0")/.." && pwd)
+fuzz=$(cd "$(dirname "$0")" && pwd)
 clang=${CLANG:-clang}
 
 if ! command -v "$clang" >/dev/null 2>&1; then
@@ -13,5 +13,5 @@ if ! echo 'int LLVMFuzzerTestOneInput(const char *d, long s){return 0;}' |
 	echo "SKIP: $clang has no libFuzzer runtime (libclang-rt-dev)"
 	exit 77
 fi
-FUZZ_TIME=${FUZZ_CHECK_TIME:-5} FUZZ_OUT=${FUZZ_OUT:-$PWD/fuzz/out} \
-	exec "$top/fuzz/run"
+FUZZ_TIME=${FUZZ_CHECK_TIME:-5} FUZZ_OUT=${FUZZ_OUT:-$PWD/src/plugins/mif/fuzz/out} \
+	exec "$fuzz/run"
