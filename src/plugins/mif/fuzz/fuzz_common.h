@@ -65,11 +65,68 @@ static inline void fuzz_init(void)
 }
 
 /**
- * Compare two encodings for the round-trip property.
+ * CLEAR argument of FUZZ_ROUND_TRIP for messages that own no memory.
  */
-static inline void fuzz_same(chunk_t a, chunk_t b)
+#define FUZZ_NO_CLEAR(msg) (void)(msg)
+
+/**
+ * Define "static void NAME(chunk_t data)", the round-trip property of the
+ * notify parsed by mif_msg_parse_NAME() into a TYPE and built by
+ * mif_msg_build_NAME():
+ *  - input that does not parse comes with a reason, and ON_FAIL holds (the
+ *    parser left nothing allocated);
+ *  - a message that parses satisfies ON_PARSE, builds, parses again to a
+ *    message SAME calls equal, and builds to the same octets.
+ * The expressions see the messages as a (first parse) and b (second);
+ * CLEAR(&msg) frees one.
+ */
+#define FUZZ_ROUND_TRIP(name, type, on_fail, on_parse, same, clear) \
+static void name(chunk_t data) \
+{ \
+	type a, b; \
+	const char *reason; \
+	chunk_t x, y; \
+	\
+	if (mif_msg_parse_##name(data, &a, &reason) != MIF_MSG_OK) \
+	{ \
+		FUZZ_ASSERT(reason); \
+		FUZZ_ASSERT(on_fail); \
+		return; \
+	} \
+	FUZZ_ASSERT(on_parse); \
+	FUZZ_ASSERT(mif_msg_build_##name(&a, &x, &reason) == MIF_MSG_OK); \
+	FUZZ_ASSERT(mif_msg_parse_##name(x, &b, &reason) == MIF_MSG_OK); \
+	FUZZ_ASSERT(same); \
+	FUZZ_ASSERT(mif_msg_build_##name(&b, &y, &reason) == MIF_MSG_OK); \
+	FUZZ_ASSERT(chunk_equals(x, y)); \
+	clear(&a); \
+	clear(&b); \
+	chunk_free(&x); \
+	chunk_free(&y); \
+}
+
+/**
+ * A target's parsers, selected by the first input octet (modulo their
+ * number); the rest of the input is the notify data.
+ */
+typedef void (*fuzz_parser_t)(chunk_t data);
+
+/**
+ * Run the parser the first octet of buf selects on a private copy of the
+ * rest, so that reading past its end is caught by ASan.
+ */
+static inline void fuzz_dispatch(const uint8_t *buf, size_t len,
+								 fuzz_parser_t *parsers, int count)
 {
-	FUZZ_ASSERT(chunk_equals(a, b));
+	chunk_t data;
+
+	if (len < 1)
+	{
+		return;
+	}
+	data = chunk_clone(chunk_create((u_char*)buf + 1, len - 1));
+	parsers[buf[0] % count](data);
+	chunk_free(&data);
 }
 
 #endif /** FUZZ_COMMON_H_ @}*/
