@@ -32,26 +32,42 @@ static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
 static u_int refs = 0;
 
 /**
- * Create the backend from settings
+ * Configuration the backend was created with (database owned), valid
+ * while refs > 0
  */
-static mif_backend_t *create_from_settings()
+static libmif_config_t active;
+
+/**
+ * Database path with NULL for "no persistence"
+ */
+static char *database_of(const libmif_config_t *config)
 {
-	mif_config_t config = {
-		.max_lifetime = lib->settings->get_int(lib->settings,
-						"%s.plugins.mif.max_lifetime", MIF_LIFETIME_MAX, lib->ns),
-		.max_bindings = lib->settings->get_int(lib->settings,
-						"%s.plugins.mif.max_bindings", 64, lib->ns),
-		.no_bulk = !lib->settings->get_bool(lib->settings,
-						"%s.plugins.mif.bulk_registration", TRUE, lib->ns),
-		.expiry_interval = lib->settings->get_int(lib->settings,
-						"%s.plugins.mif.expiry_interval", 1000, lib->ns),
-	};
+	return config && config->database && *config->database ? config->database
+														  : NULL;
+}
+
+/**
+ * Do two configurations differ?
+ */
+static bool config_differs(const libmif_config_t *a, const libmif_config_t *b)
+{
+	return a->backend.max_lifetime != b->backend.max_lifetime ||
+		   a->backend.max_bindings != b->backend.max_bindings ||
+		   a->backend.no_bulk != b->backend.no_bulk ||
+		   a->backend.expiry_interval != b->backend.expiry_interval ||
+		   !streq(database_of(a) ?: "", database_of(b) ?: "");
+}
+
+/**
+ * Create the backend from the caller's configuration
+ */
+static mif_backend_t *create_backend(const libmif_config_t *config)
+{
 	mif_store_t *store = NULL;
 	char *path;
 
-	path = lib->settings->get_str(lib->settings, "%s.plugins.mif.database",
-								  MIF_DEFAULT_DATABASE, lib->ns);
-	if (path && *path)
+	path = database_of(config);
+	if (path)
 	{
 		store = mif_store_sqlite_create(path);
 		if (!store)
@@ -60,21 +76,38 @@ static mif_backend_t *create_from_settings()
 				 "not survive a restart", path);
 		}
 	}
-	return mif_backend_create(&config, store);
+	return mif_backend_create(&config->backend, store);
 }
 
 /*
  * Described in header
  */
-bool libmif_init()
+bool libmif_init(const libmif_config_t *config)
 {
+	libmif_config_t none = {};
 	bool ok = TRUE;
 
+	config = config ?: &none;
 	pthread_mutex_lock(&init_lock);
 	if (!refs)
 	{
-		mif = create_from_settings();
+		mif = create_backend(config);
 		ok = mif != NULL;
+		if (ok)
+		{
+			active = *config;
+			active.database = strdupnull(database_of(config));
+		}
+	}
+	else if (config_differs(config, &active))
+	{
+		DBG1(DBG_CFG, "mif: libmif already runs with another configuration "
+			 "(database '%s', max_lifetime %u, max_bindings %u, bulk "
+			 "registration %s, expiry interval %ums), which stays in use",
+			 active.database ?: "", active.backend.max_lifetime,
+			 active.backend.max_bindings,
+			 active.backend.no_bulk ? "no" : "yes",
+			 active.backend.expiry_interval);
 	}
 	if (ok)
 	{
@@ -96,6 +129,8 @@ void libmif_deinit()
 	{
 		backend = mif;
 		mif = NULL;
+		free(active.database);
+		active = (libmif_config_t){};
 	}
 	pthread_mutex_unlock(&init_lock);
 	DESTROY_IF(backend);
