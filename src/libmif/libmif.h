@@ -32,12 +32,26 @@
 #include "mif_backend.h"
 
 /**
- * Default database path if %s.plugins.mif.database is not set.
+ * Conventional location of the suite's binding database: the default the
+ * plugins use for their "database" option. libmif itself reads no settings.
  */
 #ifndef MIF_STATEDIR
 # define MIF_STATEDIR "/var/lib/strongswan-mif"
 #endif
 #define MIF_DEFAULT_DATABASE MIF_STATEDIR "/bindings.db"
+
+typedef struct libmif_config_t libmif_config_t;
+
+/**
+ * Configuration of the process-wide backend, read by the calling plugin
+ * from its own settings and passed to libmif_init().
+ */
+struct libmif_config_t {
+	/** policy and timing of the backend (see mif_config_t) */
+	mif_config_t backend;
+	/** SQLite file the bindings persist in, NULL or "" for none */
+	char *database;
+};
 
 /**
  * The process-wide binding backend, NULL while libmif is not initialised.
@@ -50,20 +64,26 @@ extern mif_backend_t *mif;
 /**
  * Initialise the process-wide backend, or take another reference to it.
  *
- * The first call creates the backend from the settings below (lib->ns is
- * the namespace, e.g. "charon"), loading persisted bindings:
- *  - %s.plugins.mif.database: SQLite file, default MIF_DEFAULT_DATABASE;
- *    "" disables persistence
- *  - %s.plugins.mif.max_lifetime: longest granted lifetime in s (262140)
- *  - %s.plugins.mif.max_bindings: bindings per session (64, 0 unlimited)
- *  - %s.plugins.mif.bulk_registration: accept bulk registrations (yes)
- *  - %s.plugins.mif.expiry_interval: expiry/flush job interval in ms (1000)
+ * The first call creates the backend from config, loading the bindings
+ * persisted in config->database. If the database cannot be opened, the
+ * backend runs without persistence (logged at level 1).
+ *
+ * One backend serves the whole process, so the first caller's
+ * configuration applies: later calls only take a reference, and a config
+ * that differs from the one in use is logged at level 1 and otherwise
+ * ignored. Plugins sharing libmif should therefore read the same options.
+ *
+ * libmif reads no settings; the caller reads its own (the mif plugin uses
+ * %s.plugins.mif.{database,max_lifetime,max_bindings,bulk_registration,
+ * expiry_interval}) and passes them in.
  *
  * Requires library_init(). Thread-safe.
  *
+ * @param config	configuration (copied), NULL for mif_backend_create()'s
+ *					defaults without persistence and without expiry job
  * @return			TRUE if the backend is available
  */
-bool libmif_init();
+bool libmif_init(const libmif_config_t *config);
 
 /**
  * Drop a reference taken by libmif_init(); the last one destroys the

@@ -15,24 +15,19 @@
 #include "mif_backend.h"
 #include "mif_addr.h"
 #include "mif_seq.h"
-#include "mif_index.h"
-#include "mif_heap.h"
-#include "mif_session.h"
-#include "mif_slab.h"
-
-#include <time.h>
+#include "mif_registry.h"
+#include "mif_notifier.h"
+#include "mif_sa_table.h"
+#include "mif_flow_select.h"
+#include "mif_loader.h"
 
 #include <threading/rwlock.h>
 #include <threading/mutex.h>
-#include <threading/condvar.h>
-#include <collections/linked_list.h>
 #include <collections/hashtable.h>
 #include <processing/jobs/callback_job.h>
 #include <utils/debug.h>
 
 typedef struct private_mif_backend_t private_mif_backend_t;
-typedef struct change_t change_t;
-typedef struct change_list_t change_list_t;
 typedef struct expiry_timer_t expiry_timer_t;
 
 /**
@@ -40,55 +35,6 @@ typedef struct expiry_timer_t expiry_timer_t;
  * large batch runs out at once
  */
 #define EXPIRE_BATCH 256
-
-/**
- * Kinds of recorded changes
- */
-typedef enum {
-	CHANGE_SESSION,
-	CHANGE_SESSION_DEL,
-	CHANGE_BINDING,
-	CHANGE_FLOW,
-	CHANGE_SA,
-} change_kind_t;
-
-/**
- * A change, copied under the data lock and published (store, listeners)
- * after it is released
- */
-struct change_t {
-	/** change_kind_t */
-	uint8_t kind;
-	/** mif_event_t */
-	uint8_t event;
-	/** session sequence number (CHANGE_SESSION) */
-	uint16_t seq;
-	/** session store ID */
-	uint64_t sid;
-	/** session identity (owned), NULL if none */
-	char *id;
-	/** session home address */
-	mif_addr_t hoa;
-	union {
-		mif_binding_t binding;
-		mif_flow_t flow;
-		mif_sa_ref_t sa;
-	};
-};
-
-/**
- * Growable list of changes
- */
-struct change_list_t {
-	/** changes */
-	change_t *items;
-	/** used */
-	u_int count;
-	/** allocated */
-	u_int size;
-	/** whether changes are recorded at all (store or listeners present) */
-	bool track;
-};
 
 /**
  * State shared between the backend and its scheduler job, so the job
@@ -126,110 +72,19 @@ struct private_mif_backend_t {
 	mif_store_t *store;
 
 	/**
-	 * Protects all data below, up to the change queue
+	 * Protects registry
 	 */
 	rwlock_t *lock;
 
 	/**
-	 * Bindings of sessions with home address, by (HoA, BID)
+	 * Sessions, bindings, SA references and their indices
 	 */
-	mif_table_t by_key;
+	mif_registry_t registry;
 
 	/**
-	 * Bindings by care-of address
+	 * Publishes changes to the store and the listeners
 	 */
-	mif_index_t by_coa;
-
-	/**
-	 * Sessions by home address
-	 */
-	mif_index_t by_hoa;
-
-	/**
-	 * Sessions by identity
-	 */
-	mif_index_t by_id;
-
-	/**
-	 * SA references by inbound SPI
-	 */
-	mif_index_t by_spi_in;
-
-	/**
-	 * SA references by outbound SPI
-	 */
-	mif_index_t by_spi_out;
-
-	/**
-	 * SA references by IKE unique ID
-	 */
-	mif_index_t by_ike;
-
-	/**
-	 * All bindings, ordered by expiry
-	 */
-	mif_heap_t heap;
-
-	/**
-	 * Allocator of mif_entry_t
-	 */
-	mif_slab_t entries;
-
-	/**
-	 * Allocator of mif_session_t (64 bytes, malloc would add 16)
-	 */
-	mif_slab_t session_slab;
-
-	/**
-	 * Number of sessions
-	 */
-	u_int sessions;
-
-	/**
-	 * Next session store ID
-	 */
-	uint64_t next_sid;
-
-	/**
-	 * Hash seed
-	 */
-	uint64_t seed;
-
-	/**
-	 * Protects queue and delivering
-	 */
-	mutex_t *qlock;
-
-	/**
-	 * Signalled when delivery stops
-	 */
-	condvar_t *idle;
-
-	/**
-	 * Changes not yet published, in modification order
-	 */
-	change_list_t queue;
-
-	/**
-	 * Whether a thread currently publishes changes
-	 */
-	bool delivering;
-
-	/**
-	 * Protects listeners
-	 */
-	rwlock_t *llock;
-
-	/**
-	 * Registered mif_listener_t
-	 */
-	linked_list_t *listeners;
-
-	/**
-	 * Number of listeners, read atomically without lock to decide whether
-	 * an operation records changes at all
-	 */
-	u_int nlisteners;
+	mif_notifier_t *notifier;
 
 	/**
 	 * Expiry job state, NULL if not scheduled
@@ -238,637 +93,35 @@ struct private_mif_backend_t {
 };
 
 /**
- * SA reference entry with index chains, the public part of which is
- * mif_sa_entry_t
- */
-typedef struct {
-	/** public part, must be first */
-	mif_sa_entry_t e;
-	/** chain in by_spi_in */
-	void *next_spi_in;
-	/** chain in by_spi_out */
-	void *next_spi_out;
-	/** chain in by_ike */
-	void *next_ike;
-} sa_entry_t;
-
-/**
- * Hash a 32-bit value
- */
-static inline uint32_t hash32(uint32_t v, uint64_t seed)
-{
-	uint64_t h = seed ^ v;
-
-	h = (h ^ (h >> 33)) * 0xff51afd7ed558ccdULL;
-	h = (h ^ (h >> 33)) * 0xc4ceb9fe1a85ec53ULL;
-	return (uint32_t)(h ^ (h >> 33));
-}
-
-static inline uint32_t key_hash(private_mif_backend_t *this,
-								const mif_addr_t *hoa, uint16_t bid)
-{
-	return mif_addr_hash(hoa, bid, this->seed);
-}
-
-static inline uint32_t coa_hash(private_mif_backend_t *this,
-								const mif_addr_t *coa)
-{
-	return mif_addr_hash(coa, 0x10000, this->seed);
-}
-
-static inline uint32_t hoa_hash(private_mif_backend_t *this,
-								const mif_addr_t *hoa)
-{
-	return mif_addr_hash(hoa, 0x20000, this->seed);
-}
-
-static inline uint32_t id_hash(private_mif_backend_t *this, const char *id)
-{
-	return chunk_hash_inc(chunk_from_str((char*)id), (u_int)this->seed);
-}
-
-static uint32_t rehash_key(void *item, void *ctx)
-{
-	mif_entry_t *entry = item;
-
-	return key_hash(ctx, &entry->b.hoa, entry->b.bid);
-}
-
-static uint32_t rehash_coa(void *item, void *ctx)
-{
-	mif_entry_t *entry = item;
-
-	return coa_hash(ctx, &entry->b.coa);
-}
-
-static uint32_t rehash_hoa(void *item, void *ctx)
-{
-	mif_session_t *session = item;
-
-	return hoa_hash(ctx, &session->hoa);
-}
-
-static uint32_t rehash_id(void *item, void *ctx)
-{
-	mif_session_t *session = item;
-
-	return id_hash(ctx, mif_session_id(session));
-}
-
-static uint32_t rehash_spi_in(void *item, void *ctx)
-{
-	private_mif_backend_t *this = ctx;
-
-	return hash32(((sa_entry_t*)item)->e.ref.spi_in, this->seed);
-}
-
-static uint32_t rehash_spi_out(void *item, void *ctx)
-{
-	private_mif_backend_t *this = ctx;
-
-	return hash32(((sa_entry_t*)item)->e.ref.spi_out, this->seed);
-}
-
-static uint32_t rehash_ike(void *item, void *ctx)
-{
-	private_mif_backend_t *this = ctx;
-
-	return hash32(((sa_entry_t*)item)->e.ref.ike_id, this->seed);
-}
-
-/**
- * Append a change for a session, returns the zeroed slot or NULL if
- * changes are not tracked
- */
-static change_t *add_change(change_list_t *list, change_kind_t kind,
-							mif_event_t event, mif_session_t *session)
-{
-	change_t *change;
-
-	if (!list->track)
-	{
-		return NULL;
-	}
-	if (list->count == list->size)
-	{
-		list->size = max(8, list->size * 2);
-		list->items = realloc(list->items, list->size * sizeof(change_t));
-	}
-	change = &list->items[list->count++];
-	memset(change, 0, sizeof(*change));
-	change->kind = kind;
-	change->event = event;
-	change->sid = session->sid;
-	change->seq = session->seq;
-	change->hoa = session->hoa;
-	change->id = strdupnull(mif_session_id(session));
-	return change;
-}
-
-/**
- * Initialise a change list for one operation
- */
-static inline void init_changes(private_mif_backend_t *this,
-								change_list_t *list)
-{
-	*list = (change_list_t){
-		.track = this->store ||
-				 __atomic_load_n(&this->nlisteners, __ATOMIC_RELAXED),
-	};
-}
-
-/**
- * Publish a batch of changes to the store and the listeners
- */
-static void publish(private_mif_backend_t *this, change_list_t *batch)
-{
-	enumerator_t *enumerator;
-	mif_listener_t *listener;
-	change_t *change;
-	time_t mono, wall;
-	u_int i;
-
-	mono = time_monotonic(NULL);
-	wall = time(NULL);
-
-	this->llock->read_lock(this->llock);
-	for (i = 0; i < batch->count; i++)
-	{
-		change = &batch->items[i];
-		if (this->store)
-		{
-			bool ok = TRUE;
-
-			switch (change->kind)
-			{
-				case CHANGE_SESSION:
-					ok = this->store->put_session(this->store, change->sid,
-									&change->hoa, change->id, change->seq);
-					break;
-				case CHANGE_SESSION_DEL:
-					ok = this->store->del_session(this->store, change->sid);
-					break;
-				case CHANGE_BINDING:
-					if (change->event == MIF_EVENT_ADDED ||
-						change->event == MIF_EVENT_UPDATED)
-					{
-						ok = this->store->put_binding(this->store, change->sid,
-									&change->binding,
-									wall + (change->binding.expires - mono));
-					}
-					else
-					{
-						ok = this->store->del_binding(this->store, change->sid,
-													  change->binding.bid);
-					}
-					break;
-				case CHANGE_FLOW:
-					if (change->event == MIF_EVENT_REMOVED)
-					{
-						ok = this->store->del_flow(this->store, change->sid,
-												   change->flow.fid);
-					}
-					else
-					{
-						ok = this->store->put_flow(this->store, change->sid,
-												   &change->flow);
-					}
-					break;
-				case CHANGE_SA:
-					if (change->event == MIF_EVENT_REMOVED)
-					{
-						ok = this->store->del_sa(this->store, change->sid,
-												 &change->sa);
-					}
-					else
-					{
-						ok = this->store->put_sa(this->store, change->sid,
-												 &change->sa);
-					}
-					break;
-			}
-			if (!ok)
-			{
-				DBG1(DBG_CFG, "mif: persisting change of session %llu failed",
-					 (unsigned long long)change->sid);
-			}
-		}
-		if (change->kind == CHANGE_SESSION ||
-			change->kind == CHANGE_SESSION_DEL)
-		{
-			continue;
-		}
-		enumerator = this->listeners->create_enumerator(this->listeners);
-		while (enumerator->enumerate(enumerator, &listener))
-		{
-			switch (change->kind)
-			{
-				case CHANGE_BINDING:
-					if (listener->binding)
-					{
-						listener->binding(listener, change->event, change->id,
-										  &change->binding);
-					}
-					break;
-				case CHANGE_FLOW:
-					if (listener->flow)
-					{
-						listener->flow(listener, change->event, &change->hoa,
-									   change->id, &change->flow);
-					}
-					break;
-				case CHANGE_SA:
-					if (listener->sa)
-					{
-						listener->sa(listener, change->event, &change->hoa,
-									 change->id, &change->sa);
-					}
-					break;
-				default:
-					break;
-			}
-		}
-		enumerator->destroy(enumerator);
-	}
-	this->llock->unlock(this->llock);
-
-	for (i = 0; i < batch->count; i++)
-	{
-		free(batch->items[i].id);
-	}
-	free(batch->items);
-}
-
-/**
- * Publish queued changes unless another thread already does; that thread
- * then picks ours up, keeping the global modification order
- */
-static void deliver(private_mif_backend_t *this)
-{
-	change_list_t batch;
-
-	this->qlock->lock(this->qlock);
-	if (this->delivering)
-	{
-		this->qlock->unlock(this->qlock);
-		return;
-	}
-	this->delivering = TRUE;
-	while (this->queue.count)
-	{
-		batch = this->queue;
-		this->queue = (change_list_t){};
-		this->qlock->unlock(this->qlock);
-		publish(this, &batch);
-		this->qlock->lock(this->qlock);
-	}
-	this->delivering = FALSE;
-	this->idle->broadcast(this->idle);
-	this->qlock->unlock(this->qlock);
-}
-
-/**
  * Queue an operation's changes (in modification order, as the write lock
  * is still held), release the write lock and publish
  */
 static void unlock_and_publish(private_mif_backend_t *this,
-							   change_list_t *changes)
+							   mif_changes_t *changes)
 {
-	u_int needed;
+	bool queued;
 
-	if (!changes->count)
-	{
-		this->lock->unlock(this->lock);
-		free(changes->items);
-		return;
-	}
-	this->qlock->lock(this->qlock);
-	if (!this->queue.count)
-	{
-		this->queue = *changes;
-	}
-	else
-	{
-		needed = this->queue.count + changes->count;
-		if (needed > this->queue.size)
-		{
-			this->queue.size = max(needed, this->queue.size * 2);
-			this->queue.items = realloc(this->queue.items,
-									this->queue.size * sizeof(change_t));
-		}
-		memcpy(&this->queue.items[this->queue.count], changes->items,
-			   changes->count * sizeof(change_t));
-		this->queue.count = needed;
-		free(changes->items);
-	}
-	this->qlock->unlock(this->qlock);
+	queued = this->notifier->queue(this->notifier, changes);
 	this->lock->unlock(this->lock);
-	deliver(this);
+	if (queued)
+	{
+		this->notifier->deliver(this->notifier);
+	}
 }
 
 /**
- * Check a session key for well-formedness
- */
-static bool key_valid(const mif_key_t *key)
-{
-	if (!key)
-	{
-		return FALSE;
-	}
-	if (key->hoa.family)
-	{
-		return mif_addr_is_wellformed(&key->hoa);
-	}
-	return key->id && *key->id;
-}
-
-/**
- * Find a session. Sets conflict if the home address belongs to a session
- * with a different identity
- */
-static mif_session_t *find_session(private_mif_backend_t *this,
-								   const mif_key_t *key, bool *conflict)
-{
-	mif_session_t *session;
-	uint32_t hash;
-
-	if (conflict)
-	{
-		*conflict = FALSE;
-	}
-	if (key->hoa.family)
-	{
-		hash = hoa_hash(this, &key->hoa);
-		for (session = mif_index_first(&this->by_hoa, hash); session;
-			 session = session->next_hoa)
-		{
-			if (mif_addr_equals(&session->hoa, &key->hoa))
-			{
-				if (key->id && mif_session_id(session) &&
-					!streq(key->id, mif_session_id(session)))
-				{
-					if (conflict)
-					{
-						*conflict = TRUE;
-					}
-					return NULL;
-				}
-				return session;
-			}
-		}
-		return NULL;
-	}
-	if (key->id)
-	{
-		hash = id_hash(this, key->id);
-		for (session = mif_index_first(&this->by_id, hash); session;
-			 session = session->next_id)
-		{
-			if (streq(mif_session_id(session), key->id))
-			{
-				return session;
-			}
-		}
-	}
-	return NULL;
-}
-
-/**
- * Insert a new session into the indices
- */
-static void index_session(private_mif_backend_t *this, mif_session_t *session)
-{
-	if (session->hoa.family)
-	{
-		mif_index_insert(&this->by_hoa, session, hoa_hash(this, &session->hoa));
-	}
-	if (mif_session_id(session))
-	{
-		mif_index_insert(&this->by_id, session,
-						 id_hash(this, mif_session_id(session)));
-	}
-	this->sessions++;
-}
-
-/**
- * Allocate a session, not yet indexed
- */
-static mif_session_t *new_session(private_mif_backend_t *this,
-								  const mif_addr_t *hoa, const char *id,
-								  uint64_t sid, uint16_t seq)
-{
-	mif_session_t *session;
-
-	session = mif_slab_alloc(&this->session_slab);
-	session->hoa = *hoa;
-	session->hoa.port = 0;
-	session->sid = sid;
-	session->seq = seq;
-	if (id)
-	{
-		mif_session_get_ext(session)->id = strdup(id);
-	}
-	return session;
-}
-
-/**
- * Create and index a session
+ * Create and index a session, recording the change
  */
 static mif_session_t *create_session(private_mif_backend_t *this,
-									 const mif_key_t *key, uint64_t sid,
-									 uint16_t seq, change_list_t *changes)
+									 const mif_key_t *key, uint16_t seq,
+									 mif_changes_t *changes)
 {
 	mif_session_t *session;
 
-	session = new_session(this, &key->hoa, key->id, sid, seq);
-	index_session(this, session);
-	add_change(changes, CHANGE_SESSION, MIF_EVENT_ADDED, session);
+	session = mif_registry_add_session(&this->registry, &key->hoa, key->id,
+									   this->registry.next_sid++, seq);
+	mif_changes_add(changes, MIF_CHANGE_SESSION, MIF_EVENT_ADDED, session);
 	return session;
-}
-
-/**
- * Link a new binding into the indices and the expiry heap
- */
-static void index_entry(private_mif_backend_t *this, mif_entry_t *entry)
-{
-	if (entry->b.hoa.family)
-	{
-		mif_table_insert(&this->by_key, entry,
-						 key_hash(this, &entry->b.hoa, entry->b.bid));
-	}
-	mif_index_insert(&this->by_coa, entry, coa_hash(this, &entry->b.coa));
-	mif_heap_update(&this->heap, entry);
-}
-
-/**
- * Record a binding change
- */
-static void binding_change(change_list_t *changes, mif_entry_t *entry,
-						   mif_event_t event)
-{
-	change_t *change;
-
-	change = add_change(changes, CHANGE_BINDING, event, entry->session);
-	if (change)
-	{
-		change->binding = entry->b;
-	}
-}
-
-/**
- * Unlink and free a binding
- */
-static void remove_entry(private_mif_backend_t *this, mif_entry_t *entry,
-						 mif_event_t event, change_list_t *changes)
-{
-	if (entry->b.hoa.family)
-	{
-		mif_table_remove(&this->by_key, entry,
-						 key_hash(this, &entry->b.hoa, entry->b.bid));
-	}
-	mif_index_remove(&this->by_coa, entry, coa_hash(this, &entry->b.coa));
-	mif_heap_remove(&this->heap, entry);
-	mif_session_remove_entry(entry->session, entry);
-	entry->b.state = MIF_BINDING_REMOVED;
-	binding_change(changes, entry, event);
-	mif_slab_free(&this->entries, entry);
-}
-
-/**
- * Unlink and free an SA reference
- */
-static void remove_sa(private_mif_backend_t *this, sa_entry_t *sa,
-					  mif_event_t event, change_list_t *changes)
-{
-	mif_session_t *session = sa->e.session;
-	change_t *change;
-	sa_entry_t *cur;
-	int i;
-
-	if (sa->e.ref.spi_in)
-	{
-		mif_index_remove(&this->by_spi_in, sa,
-						 hash32(sa->e.ref.spi_in, this->seed));
-	}
-	if (sa->e.ref.spi_out)
-	{
-		mif_index_remove(&this->by_spi_out, sa,
-						 hash32(sa->e.ref.spi_out, this->seed));
-	}
-	if (sa->e.ref.ike_id)
-	{
-		mif_index_remove(&this->by_ike, sa,
-						 hash32(sa->e.ref.ike_id, this->seed));
-	}
-	for (i = 0; i < array_count(mif_session_sas(session)); i++)
-	{
-		array_get(mif_session_sas(session), i, &cur);
-		if (cur == sa)
-		{
-			array_remove(mif_session_sas(session), i, NULL);
-			break;
-		}
-	}
-	change = add_change(changes, CHANGE_SA, event, session);
-	if (change)
-	{
-		change->sa = sa->e.ref;
-	}
-	free(sa);
-}
-
-/**
- * Remove a session with everything attached
- */
-static void remove_session(private_mif_backend_t *this, mif_session_t *session,
-						   change_list_t *changes)
-{
-	sa_entry_t *sa;
-	change_t *change;
-
-	while (session->bindings)
-	{
-		remove_entry(this, session->bindings, MIF_EVENT_REMOVED, changes);
-	}
-	while (mif_session_nflows(session))
-	{
-		change = add_change(changes, CHANGE_FLOW, MIF_EVENT_REMOVED, session);
-		if (change)
-		{
-			change->flow = session->ext->flows[session->ext->nflows - 1];
-			change->flow.active = FALSE;
-		}
-		mif_session_remove_flow(session, session->ext->nflows - 1);
-	}
-	while (array_remove(mif_session_sas(session), ARRAY_TAIL, &sa))
-	{
-		array_insert(session->ext->sas, ARRAY_TAIL, sa);
-		remove_sa(this, sa, MIF_EVENT_REMOVED, changes);
-	}
-	if (session->hoa.family)
-	{
-		mif_index_remove(&this->by_hoa, session, hoa_hash(this, &session->hoa));
-	}
-	if (mif_session_id(session))
-	{
-		mif_index_remove(&this->by_id, session,
-						 id_hash(this, mif_session_id(session)));
-	}
-	this->sessions--;
-	add_change(changes, CHANGE_SESSION_DEL, MIF_EVENT_REMOVED, session);
-	mif_session_free_ext(session);
-	mif_slab_free(&this->session_slab, session);
-}
-
-/**
- * Drop a session that holds nothing anymore
- */
-static void check_session(private_mif_backend_t *this, mif_session_t *session,
-						  change_list_t *changes)
-{
-	if (session && mif_session_is_empty(session))
-	{
-		remove_session(this, session, changes);
-	}
-}
-
-/**
- * Validate the parts of a registration entry that do not depend on state
- */
-static mif_status_t check_entry(mif_reg_entry_t *entry)
-{
-	if (!entry->bid || entry->prio > 127 ||
-		entry->lifetime > MIF_LIFETIME_MAX)
-	{
-		return MIF_STATUS_MCOA_MALFORMED;
-	}
-	switch (entry->state)
-	{
-		case 0:
-		case MIF_BINDING_PROBING:
-		case MIF_BINDING_ACTIVE:
-		case MIF_BINDING_STANDBY:
-			break;
-		default:
-			return MIF_STATUS_MCOA_MALFORMED;
-	}
-	if (entry->flags & ~MIF_REG_HOME)
-	{
-		return MIF_STATUS_MCOA_MALFORMED;
-	}
-	if (!memchr(entry->ifname, '\0', sizeof(entry->ifname)))
-	{
-		return MIF_STATUS_MCOA_MALFORMED;
-	}
-	if (entry->remote.family && !mif_addr_is_wellformed(&entry->remote))
-	{
-		return MIF_STATUS_MCOA_MALFORMED;
-	}
-	if (entry->coa.family && !mif_addr_is_valid_coa(&entry->coa))
-	{
-		return MIF_STATUS_INVALID_COA;
-	}
-	return MIF_STATUS_ACCEPTED;
 }
 
 /**
@@ -892,7 +145,7 @@ static mif_status_t reject_all(mif_reg_t *req, mif_status_t status)
 static mif_status_t apply_entry(private_mif_backend_t *this,
 								mif_session_t **session, const mif_key_t *key,
 								mif_reg_t *req, mif_reg_entry_t *req_entry,
-								time_t now, change_list_t *changes)
+								time_t now, mif_changes_t *changes)
 {
 	mif_entry_t *entry = NULL;
 	uint32_t lifetime;
@@ -905,6 +158,19 @@ static mif_status_t apply_entry(private_mif_backend_t *this,
 	}
 	if (!entry)
 	{
+		mif_binding_t binding = {
+			.coa = req_entry->coa,
+			.remote = req_entry->remote,
+			.ifindex = req_entry->ifindex,
+			.bid = req_entry->bid,
+			.prio = req_entry->prio,
+			.state = req_entry->state ?: MIF_BINDING_ACTIVE,
+			.flags = req_entry->flags,
+			.lifetime = lifetime,
+			.expires = now + lifetime,
+			.seq = req->seq,
+		};
+
 		if (!req_entry->coa.family)
 		{
 			return MIF_STATUS_MCOA_UNKNOWN_COA;
@@ -916,29 +182,11 @@ static mif_status_t apply_entry(private_mif_backend_t *this,
 		}
 		if (!*session)
 		{
-			*session = create_session(this, key, this->next_sid++, req->seq,
-									  changes);
+			*session = create_session(this, key, req->seq, changes);
 		}
-		entry = mif_slab_alloc(&this->entries);
-		*entry = (mif_entry_t){
-			.b = {
-				.hoa = (*session)->hoa,
-				.coa = req_entry->coa,
-				.remote = req_entry->remote,
-				.ifindex = req_entry->ifindex,
-				.bid = req_entry->bid,
-				.prio = req_entry->prio,
-				.state = req_entry->state ?: MIF_BINDING_ACTIVE,
-				.flags = req_entry->flags,
-			},
-		};
-		memcpy(entry->b.ifname, req_entry->ifname, MIF_IFNAME_LEN);
-		entry->b.lifetime = lifetime;
-		entry->b.expires = now + lifetime;
-		entry->b.seq = req->seq;
-		mif_session_add_entry(*session, entry);
-		index_entry(this, entry);
-		binding_change(changes, entry, MIF_EVENT_ADDED);
+		memcpy(binding.ifname, req_entry->ifname, MIF_IFNAME_LEN);
+		entry = mif_registry_add_entry(&this->registry, *session, &binding);
+		mif_changes_binding(changes, entry, MIF_EVENT_ADDED);
 		req_entry->granted = lifetime;
 		return MIF_STATUS_ACCEPTED;
 	}
@@ -946,9 +194,7 @@ static mif_status_t apply_entry(private_mif_backend_t *this,
 						&req_entry->coa) || entry->b.coa.port != req_entry->coa.port))
 	{
 		coa_changed = TRUE;
-		mif_index_remove(&this->by_coa, entry, coa_hash(this, &entry->b.coa));
-		entry->b.coa = req_entry->coa;
-		mif_index_insert(&this->by_coa, entry, coa_hash(this, &entry->b.coa));
+		mif_registry_move_coa(&this->registry, entry, &req_entry->coa);
 	}
 	if (req_entry->remote.family)
 	{
@@ -979,8 +225,8 @@ static mif_status_t apply_entry(private_mif_backend_t *this,
 	entry->b.lifetime = lifetime;
 	entry->b.expires = now + lifetime;
 	entry->b.seq = req->seq;
-	mif_heap_update(&this->heap, entry);
-	binding_change(changes, entry, MIF_EVENT_UPDATED);
+	mif_heap_update(&this->registry.heap, entry);
+	mif_changes_binding(changes, entry, MIF_EVENT_UPDATED);
 	req_entry->granted = lifetime;
 	return MIF_STATUS_ACCEPTED;
 }
@@ -991,7 +237,7 @@ METHOD(mif_backend_t, registration, mif_status_t,
 	mif_session_t *session;
 	mif_reg_entry_t *req_entry;
 	mif_entry_t *entry, *next;
-	change_list_t changes;
+	mif_changes_t changes;
 	uint8_t *seen = NULL, *dup = NULL;
 	u_int i, accepted = 0, failed = 0;
 	bool conflict, remove;
@@ -1001,7 +247,7 @@ METHOD(mif_backend_t, registration, mif_status_t,
 	{
 		return MIF_STATUS_UNSPECIFIED;
 	}
-	if (!key_valid(&req->key) ||
+	if (!mif_registry_check_key(&req->key) ||
 		(req->flags & ~(MIF_REG_OVERWRITE | MIF_REG_AUTO_SEQ)))
 	{
 		DBG1(DBG_CFG, "mif: rejecting registration with invalid session key "
@@ -1015,7 +261,7 @@ METHOD(mif_backend_t, registration, mif_status_t,
 	for (i = 0; i < req->count; i++)
 	{
 		req->entries[i].granted = 0;
-		req->entries[i].status = check_entry(&req->entries[i]);
+		req->entries[i].status = mif_registry_check_entry(&req->entries[i]);
 	}
 	if (req->count > 1)
 	{	/* a BID named twice is ambiguous: reject all its occurrences */
@@ -1042,10 +288,10 @@ METHOD(mif_backend_t, registration, mif_status_t,
 		}
 	}
 
-	init_changes(this, &changes);
+	this->notifier->begin(this->notifier, &changes);
 	now = time_monotonic(NULL);
 	this->lock->write_lock(this->lock);
-	session = find_session(this, &req->key, &conflict);
+	session = mif_registry_find_session(&this->registry, &req->key, &conflict);
 	if (conflict)
 	{
 		this->lock->unlock(this->lock);
@@ -1091,7 +337,7 @@ METHOD(mif_backend_t, registration, mif_status_t,
 			remove = !(seen[entry->b.bid / 8] & (1 << (entry->b.bid % 8)));
 			if (remove)
 			{
-				remove_entry(this, entry, MIF_EVENT_REMOVED, &changes);
+				mif_registry_remove_entry(&this->registry, entry, MIF_EVENT_REMOVED, &changes);
 			}
 		}
 	}
@@ -1111,7 +357,7 @@ METHOD(mif_backend_t, registration, mif_status_t,
 							: NULL;
 			if (entry)
 			{
-				remove_entry(this, entry, MIF_EVENT_REMOVED, &changes);
+				mif_registry_remove_entry(&this->registry, entry, MIF_EVENT_REMOVED, &changes);
 			}
 			else
 			{
@@ -1135,9 +381,9 @@ METHOD(mif_backend_t, registration, mif_status_t,
 	if (session && accepted)
 	{
 		session->seq = req->seq;
-		add_change(&changes, CHANGE_SESSION, MIF_EVENT_UPDATED, session);
+		mif_changes_add(&changes, MIF_CHANGE_SESSION, MIF_EVENT_UPDATED, session);
 	}
-	check_session(this, session, &changes);
+	mif_registry_drop_if_empty(&this->registry, session, &changes);
 	unlock_and_publish(this, &changes);
 
 	if (!failed)
@@ -1151,52 +397,25 @@ METHOD(mif_backend_t, registration, mif_status_t,
 	return MIF_STATUS_MCOA_NOTCOMPLETE;
 }
 
-/**
- * Find a binding by session key and BID, with the lock held
- */
-static mif_entry_t *find_entry(private_mif_backend_t *this,
-							   const mif_key_t *key, uint16_t bid)
-{
-	mif_session_t *session;
-	mif_entry_t *entry;
-
-	if (key->hoa.family && !key->id)
-	{	/* fast path: one slot line and one entry, no session access */
-		uint32_t hash = key_hash(this, &key->hoa, bid);
-		u_int pos = hash & this->by_key.mask;
-
-		while ((entry = mif_table_next(&this->by_key, hash, &pos)))
-		{
-			if (entry->b.bid == bid && mif_addr_equals(&entry->b.hoa, &key->hoa))
-			{
-				return entry;
-			}
-		}
-		return NULL;
-	}
-	session = find_session(this, key, NULL);
-	return session ? mif_session_get_entry(session, bid) : NULL;
-}
-
 METHOD(mif_backend_t, deregister, bool,
 	private_mif_backend_t *this, const mif_key_t *key, uint16_t bid)
 {
-	change_list_t changes;
+	mif_changes_t changes;
 	mif_session_t *session;
 	mif_entry_t *entry;
 
-	if (!key_valid(key))
+	if (!mif_registry_check_key(key))
 	{
 		return FALSE;
 	}
-	init_changes(this, &changes);
+	this->notifier->begin(this->notifier, &changes);
 	this->lock->write_lock(this->lock);
-	entry = find_entry(this, key, bid);
+	entry = mif_registry_find_entry(&this->registry, key, bid);
 	if (entry)
 	{
 		session = entry->session;
-		remove_entry(this, entry, MIF_EVENT_REMOVED, &changes);
-		check_session(this, session, &changes);
+		mif_registry_remove_entry(&this->registry, entry, MIF_EVENT_REMOVED, &changes);
+		mif_registry_drop_if_empty(&this->registry, session, &changes);
 	}
 	unlock_and_publish(this, &changes);
 	return entry != NULL;
@@ -1205,19 +424,19 @@ METHOD(mif_backend_t, deregister, bool,
 METHOD(mif_backend_t, remove_session_, bool,
 	private_mif_backend_t *this, const mif_key_t *key)
 {
-	change_list_t changes;
+	mif_changes_t changes;
 	mif_session_t *session;
 
-	if (!key_valid(key))
+	if (!mif_registry_check_key(key))
 	{
 		return FALSE;
 	}
-	init_changes(this, &changes);
+	this->notifier->begin(this->notifier, &changes);
 	this->lock->write_lock(this->lock);
-	session = find_session(this, key, NULL);
+	session = mif_registry_find_session(&this->registry, key, NULL);
 	if (session)
 	{
-		remove_session(this, session, &changes);
+		mif_registry_remove_session(&this->registry, session, &changes);
 	}
 	unlock_and_publish(this, &changes);
 	return session != NULL;
@@ -1227,21 +446,21 @@ METHOD(mif_backend_t, set_state, bool,
 	private_mif_backend_t *this, const mif_key_t *key, uint16_t bid,
 	mif_binding_state_t state)
 {
-	change_list_t changes;
+	mif_changes_t changes;
 	mif_entry_t *entry;
 
-	if (!key_valid(key) || state < MIF_BINDING_PROBING ||
+	if (!mif_registry_check_key(key) || state < MIF_BINDING_PROBING ||
 		state > MIF_BINDING_STANDBY)
 	{
 		return FALSE;
 	}
-	init_changes(this, &changes);
+	this->notifier->begin(this->notifier, &changes);
 	this->lock->write_lock(this->lock);
-	entry = find_entry(this, key, bid);
+	entry = mif_registry_find_entry(&this->registry, key, bid);
 	if (entry && entry->b.state != state)
 	{
 		entry->b.state = state;
-		binding_change(&changes, entry, MIF_EVENT_UPDATED);
+		mif_changes_binding(&changes, entry, MIF_EVENT_UPDATED);
 	}
 	unlock_and_publish(this, &changes);
 	return entry != NULL;
@@ -1253,16 +472,16 @@ METHOD(mif_backend_t, get_binding, bool,
 {
 	mif_entry_t *entry;
 
-	if (!key_valid(key))
+	if (!mif_registry_check_key(key))
 	{
 		return FALSE;
 	}
 	if (key->hoa.family && !key->id)
 	{	/* start the bucket's cache miss before taking the lock */
-		mif_table_prefetch(&this->by_key, key_hash(this, &key->hoa, bid));
+		mif_registry_prefetch(&this->registry, &key->hoa, bid);
 	}
 	this->lock->read_lock(this->lock);
-	entry = find_entry(this, key, bid);
+	entry = mif_registry_find_entry(&this->registry, key, bid);
 	if (entry && out)
 	{
 		*out = entry->b;
@@ -1279,12 +498,12 @@ METHOD(mif_backend_t, get_bindings, int,
 	mif_entry_t *entry;
 	int count = -1;
 
-	if (!key_valid(key))
+	if (!mif_registry_check_key(key))
 	{
 		return -1;
 	}
 	this->lock->read_lock(this->lock);
-	session = find_session(this, key, NULL);
+	session = mif_registry_find_session(&this->registry, key, NULL);
 	if (session)
 	{
 		count = 0;
@@ -1309,7 +528,7 @@ METHOD(mif_backend_t, find_by_coa, u_int,
 	u_int count = 0;
 
 	this->lock->read_lock(this->lock);
-	for (entry = mif_index_first(&this->by_coa, coa_hash(this, coa)); entry;
+	for (entry = mif_registry_first_coa(&this->registry, coa); entry;
 		 entry = entry->next_coa)
 	{
 		if (mif_addr_equals(&entry->b.coa, coa))
@@ -1337,9 +556,9 @@ METHOD(mif_backend_t, find_by_interface, u_int,
 		return 0;
 	}
 	this->lock->read_lock(this->lock);
-	for (i = 0; i < this->heap.count; i++)
+	for (i = 0; i < this->registry.heap.count; i++)
 	{
-		entry = this->heap.items[i];
+		entry = this->registry.heap.items[i];
 		if ((!ifindex || entry->b.ifindex == ifindex) &&
 			(!ifname || strneq(entry->b.ifname, ifname, MIF_IFNAME_LEN)))
 		{
@@ -1359,12 +578,12 @@ METHOD(mif_backend_t, get_seq, bool,
 {
 	mif_session_t *session;
 
-	if (!key_valid(key))
+	if (!mif_registry_check_key(key))
 	{
 		return FALSE;
 	}
 	this->lock->read_lock(this->lock);
-	session = find_session(this, key, NULL);
+	session = mif_registry_find_session(&this->registry, key, NULL);
 	if (session && seq)
 	{
 		*seq = session->seq;
@@ -1377,10 +596,10 @@ METHOD(mif_backend_t, set_flow, mif_flow_status_t,
 	private_mif_backend_t *this, const mif_key_t *key, const mif_flow_t *flow)
 {
 	mif_flow_status_t status;
-	change_list_t changes;
+	mif_changes_t changes;
 	mif_session_t *session;
 	mif_flow_t copy;
-	change_t *change;
+	mif_change_t *change;
 	bool replaced;
 	int i;
 
@@ -1393,7 +612,7 @@ METHOD(mif_backend_t, set_flow, mif_flow_status_t,
 	{
 		return status;
 	}
-	if (!key_valid(key))
+	if (!mif_registry_check_key(key))
 	{
 		return MIF_FLOW_REJECTED;
 	}
@@ -1402,9 +621,9 @@ METHOD(mif_backend_t, set_flow, mif_flow_status_t,
 	memset(copy.bids + copy.nbids, 0,
 		   (MIF_FLOW_MAX_BIDS - copy.nbids) * sizeof(copy.bids[0]));
 	copy.reserved = 0;
-	init_changes(this, &changes);
+	this->notifier->begin(this->notifier, &changes);
 	this->lock->write_lock(this->lock);
-	session = find_session(this, key, NULL);
+	session = mif_registry_find_session(&this->registry, key, NULL);
 	if (!session)
 	{
 		status = copy.action == MIF_FLOW_BIDS ? MIF_FLOW_BID_NOT_FOUND
@@ -1430,7 +649,7 @@ METHOD(mif_backend_t, set_flow, mif_flow_status_t,
 	{
 		mif_session_update_active(session, &copy);
 		replaced = mif_session_put_flow(session, &copy);
-		change = add_change(&changes, CHANGE_FLOW,
+		change = mif_changes_add(&changes, MIF_CHANGE_FLOW,
 					replaced ? MIF_EVENT_UPDATED : MIF_EVENT_ADDED, session);
 		if (change)
 		{
@@ -1445,11 +664,11 @@ METHOD(mif_backend_t, set_flow, mif_flow_status_t,
  * Remove a flow by index, recording the change
  */
 static void remove_flow(mif_session_t *session, int idx,
-						change_list_t *changes)
+						mif_changes_t *changes)
 {
-	change_t *change;
+	mif_change_t *change;
 
-	change = add_change(changes, CHANGE_FLOW, MIF_EVENT_REMOVED, session);
+	change = mif_changes_add(changes, MIF_CHANGE_FLOW, MIF_EVENT_REMOVED, session);
 	if (change)
 	{
 		change->flow = mif_session_flows(session)[idx];
@@ -1462,21 +681,21 @@ METHOD(mif_backend_t, remove_flow_, mif_flow_status_t,
 	private_mif_backend_t *this, const mif_key_t *key, uint16_t fid)
 {
 	mif_flow_status_t status = MIF_FLOW_FID_NOT_FOUND;
-	change_list_t changes;
+	mif_changes_t changes;
 	mif_session_t *session;
 	int idx;
 
-	if (!key_valid(key))
+	if (!mif_registry_check_key(key))
 	{
 		return MIF_FLOW_REJECTED;
 	}
-	init_changes(this, &changes);
+	this->notifier->begin(this->notifier, &changes);
 	this->lock->write_lock(this->lock);
-	session = find_session(this, key, NULL);
+	session = mif_registry_find_session(&this->registry, key, NULL);
 	if (session && mif_session_get_flow(session, fid, &idx))
 	{
 		remove_flow(session, idx, &changes);
-		check_session(this, session, &changes);
+		mif_registry_drop_if_empty(&this->registry, session, &changes);
 		status = MIF_FLOW_OK;
 	}
 	unlock_and_publish(this, &changes);
@@ -1488,18 +707,18 @@ METHOD(mif_backend_t, refresh_flows, mif_flow_status_t,
 	u_int count)
 {
 	mif_flow_status_t status = MIF_FLOW_OK;
-	change_list_t changes;
+	mif_changes_t changes;
 	mif_session_t *session;
 	u_int i, j;
 	bool keep;
 
-	if (!key_valid(key) || (count && !fids))
+	if (!mif_registry_check_key(key) || (count && !fids))
 	{
 		return MIF_FLOW_REJECTED;
 	}
-	init_changes(this, &changes);
+	this->notifier->begin(this->notifier, &changes);
 	this->lock->write_lock(this->lock);
-	session = find_session(this, key, NULL);
+	session = mif_registry_find_session(&this->registry, key, NULL);
 	if (!session)
 	{
 		status = count ? MIF_FLOW_FID_NOT_FOUND : MIF_FLOW_OK;
@@ -1526,7 +745,7 @@ METHOD(mif_backend_t, refresh_flows, mif_flow_status_t,
 				remove_flow(session, i, &changes);
 			}
 		}
-		check_session(this, session, &changes);
+		mif_registry_drop_if_empty(&this->registry, session, &changes);
 	}
 	unlock_and_publish(this, &changes);
 	return status;
@@ -1539,12 +758,12 @@ METHOD(mif_backend_t, get_flows, int,
 	mif_session_t *session;
 	int i, count = -1;
 
-	if (!key_valid(key))
+	if (!mif_registry_check_key(key))
 	{
 		return -1;
 	}
 	this->lock->read_lock(this->lock);
-	session = find_session(this, key, NULL);
+	session = mif_registry_find_session(&this->registry, key, NULL);
 	if (session)
 	{
 		count = mif_session_nflows(session);
@@ -1558,225 +777,83 @@ METHOD(mif_backend_t, get_flows, int,
 	return count;
 }
 
-/**
- * Sort key of a binding for default forwarding: active before standby
- * before probing, then lower BID-PRI (0 = unspecified, last), then BID
- */
-static uint32_t default_rank(mif_entry_t *entry)
-{
-	static const uint8_t state_rank[] = {
-		[MIF_BINDING_ACTIVE] = 0,
-		[MIF_BINDING_STANDBY] = 1,
-		[MIF_BINDING_PROBING] = 2,
-		[MIF_BINDING_REMOVED] = 3,
-	};
-	uint32_t prio = entry->b.prio ?: 128;
-
-	return (uint32_t)state_rank[entry->b.state] << 24 | prio << 16 |
-		   entry->b.bid;
-}
-
 METHOD(mif_backend_t, select_, int,
 	private_mif_backend_t *this, const mif_key_t *key, const mif_packet_t *pkt,
 	mif_flow_action_t *action, uint16_t *bids, u_int max)
 {
 	mif_session_t *session;
-	mif_entry_t *entry, *best = NULL;
-	mif_flow_t *flow;
-	int i, j, count = -1;
+	int count = -1;
 
-	if (!key_valid(key) || !pkt)
+	if (!mif_registry_check_key(key) || !pkt)
 	{
 		return -1;
 	}
 	this->lock->read_lock(this->lock);
-	session = find_session(this, key, NULL);
-	if (!session)
+	session = mif_registry_find_session(&this->registry, key, NULL);
+	if (session)
 	{
-		goto out;
+		count = mif_flow_select(session, pkt, action, bids, max);
 	}
-	for (i = 0; i < mif_session_nflows(session); i++)
-	{
-		flow = &mif_session_flows(session)[i];
-		if (!mif_ts_match(&flow->ts, pkt))
-		{
-			continue;
-		}
-		if (flow->action != MIF_FLOW_BIDS)
-		{
-			*action = flow->action;
-			count = 0;
-			goto out;
-		}
-		count = 0;
-		for (j = 0; j < flow->nbids; j++)
-		{	/* deregistered BIDs of an active flow are skipped */
-			if (mif_session_get_entry(session, flow->bids[j]))
-			{
-				if (count < max)
-				{
-					bids[count++] = flow->bids[j];
-				}
-			}
-		}
-		if (count)
-		{
-			*action = MIF_FLOW_BIDS;
-			goto out;
-		}
-		/* inactive flow: all its BIDs are gone, next one decides */
-	}
-	for (entry = session->bindings; entry; entry = entry->next_sess)
-	{
-		if (!best || default_rank(entry) < default_rank(best))
-		{
-			best = entry;
-		}
-	}
-	*action = MIF_FLOW_BIDS;
-	count = 0;
-	if (best && max)
-	{
-		bids[count++] = best->b.bid;
-	}
-out:
 	this->lock->unlock(this->lock);
 	return count;
-}
-
-/**
- * Check an SA reference for consistency
- */
-static bool sa_ref_valid(const mif_sa_ref_t *ref)
-{
-	switch (ref->type)
-	{
-		case MIF_SA_IKE:
-			return ref->ike_id && !ref->spi_in && !ref->spi_out;
-		case MIF_SA_CHILD:
-		case MIF_SA_RFC6618:
-			return ref->spi_in != 0;
-		default:
-			return FALSE;
-	}
-}
-
-/**
- * Find an SA reference by inbound SPI or IKE ID, lock held
- */
-static sa_entry_t *find_sa(private_mif_backend_t *this,
-						   const mif_sa_ref_t *ref)
-{
-	sa_entry_t *sa;
-
-	if (ref->type == MIF_SA_IKE)
-	{
-		for (sa = mif_index_first(&this->by_ike, hash32(ref->ike_id,
-															this->seed));
-			 sa; sa = sa->next_ike)
-		{
-			if (sa->e.ref.type == MIF_SA_IKE && sa->e.ref.ike_id == ref->ike_id)
-			{
-				return sa;
-			}
-		}
-		return NULL;
-	}
-	for (sa = mif_index_first(&this->by_spi_in, hash32(ref->spi_in,
-														  this->seed));
-		 sa; sa = sa->next_spi_in)
-	{
-		if (sa->e.ref.spi_in == ref->spi_in && sa->e.ref.type == ref->type)
-		{
-			return sa;
-		}
-	}
-	return NULL;
-}
-
-/**
- * Attach an SA entry to a session and the indices
- */
-static void index_sa(private_mif_backend_t *this, mif_session_t *session,
-					 sa_entry_t *sa)
-{
-	sa->e.session = session;
-	array_insert_create(&mif_session_get_ext(session)->sas, ARRAY_TAIL, sa);
-	if (sa->e.ref.spi_in)
-	{
-		mif_index_insert(&this->by_spi_in, sa,
-						 hash32(sa->e.ref.spi_in, this->seed));
-	}
-	if (sa->e.ref.spi_out)
-	{
-		mif_index_insert(&this->by_spi_out, sa,
-						 hash32(sa->e.ref.spi_out, this->seed));
-	}
-	if (sa->e.ref.ike_id)
-	{
-		mif_index_insert(&this->by_ike, sa,
-						 hash32(sa->e.ref.ike_id, this->seed));
-	}
 }
 
 METHOD(mif_backend_t, attach_sa, bool,
 	private_mif_backend_t *this, const mif_key_t *key, const mif_sa_ref_t *ref)
 {
-	change_list_t changes;
+	mif_sa_table_t *sas = this->registry.sas;
+	mif_changes_t changes;
 	mif_session_t *session;
-	change_t *change;
-	sa_entry_t *sa = NULL;
-	bool conflict;
+	mif_change_t *change;
+	bool conflict, attached = FALSE;
 
-	if (!key_valid(key) || !ref || !sa_ref_valid(ref))
+	if (!mif_registry_check_key(key) || !ref || !mif_sa_table_check_ref(ref))
 	{
 		DBG1(DBG_CFG, "mif: rejecting invalid SA reference");
 		return FALSE;
 	}
-	init_changes(this, &changes);
+	this->notifier->begin(this->notifier, &changes);
 	this->lock->write_lock(this->lock);
-	session = find_session(this, key, &conflict);
-	if (!conflict && !find_sa(this, ref))
+	session = mif_registry_find_session(&this->registry, key, &conflict);
+	if (!conflict && !sas->find(sas, ref))
 	{
 		if (!session)
 		{
-			session = create_session(this, key, this->next_sid++, 0, &changes);
+			session = create_session(this, key, 0, &changes);
 		}
-		INIT(sa,
-			.e = {
-				.ref = *ref,
-			},
-		);
-		index_sa(this, session, sa);
-		change = add_change(&changes, CHANGE_SA, MIF_EVENT_ADDED, session);
+		sas->add(sas, session, ref);
+		change = mif_changes_add(&changes, MIF_CHANGE_SA, MIF_EVENT_ADDED,
+								 session);
 		if (change)
 		{
 			change->sa = *ref;
 		}
+		attached = TRUE;
 	}
 	unlock_and_publish(this, &changes);
-	return sa != NULL;
+	return attached;
 }
 
 METHOD(mif_backend_t, detach_sa, bool,
 	private_mif_backend_t *this, const mif_sa_ref_t *ref)
 {
-	change_list_t changes;
+	mif_sa_table_t *sas = this->registry.sas;
+	mif_changes_t changes;
 	mif_session_t *session;
-	sa_entry_t *sa;
+	mif_sa_entry_t *sa;
 
-	if (!ref || !sa_ref_valid(ref))
+	if (!ref || !mif_sa_table_check_ref(ref))
 	{
 		return FALSE;
 	}
-	init_changes(this, &changes);
+	this->notifier->begin(this->notifier, &changes);
 	this->lock->write_lock(this->lock);
-	sa = find_sa(this, ref);
+	sa = sas->find(sas, ref);
 	if (sa)
 	{
-		session = sa->e.session;
-		remove_sa(this, sa, MIF_EVENT_REMOVED, &changes);
-		check_session(this, session, &changes);
+		session = sa->session;
+		sas->remove(sas, sa, MIF_EVENT_REMOVED, &changes);
+		mif_registry_drop_if_empty(&this->registry, session, &changes);
 	}
 	unlock_and_publish(this, &changes);
 	return sa != NULL;
@@ -1785,71 +862,47 @@ METHOD(mif_backend_t, detach_sa, bool,
 METHOD(mif_backend_t, detach_ike_sa, u_int,
 	private_mif_backend_t *this, uint32_t ike_id)
 {
-	change_list_t changes;
+	mif_sa_table_t *sas = this->registry.sas;
+	mif_changes_t changes;
 	mif_session_t *session;
-	sa_entry_t *sa, *next;
+	mif_sa_entry_t *sa;
 	u_int count = 0;
 
 	if (!ike_id)
 	{
 		return 0;
 	}
-	init_changes(this, &changes);
+	this->notifier->begin(this->notifier, &changes);
 	this->lock->write_lock(this->lock);
-	for (sa = mif_index_first(&this->by_ike, hash32(ike_id, this->seed)); sa;
-		 sa = next)
+	while ((sa = sas->find_ike(sas, ike_id)))
 	{
-		next = sa->next_ike;
-		if (sa->e.ref.ike_id == ike_id)
-		{
-			session = sa->e.session;
-			remove_sa(this, sa, MIF_EVENT_REMOVED, &changes);
-			check_session(this, session, &changes);
-			count++;
-		}
+		session = sa->session;
+		sas->remove(sas, sa, MIF_EVENT_REMOVED, &changes);
+		mif_registry_drop_if_empty(&this->registry, session, &changes);
+		count++;
 	}
 	unlock_and_publish(this, &changes);
 	return count;
 }
 
-/**
- * Does a session hold an SA reference of a type (lock held)?
- */
-static bool has_sa_type(mif_session_t *session, mif_sa_type_t type)
-{
-	array_t *sas = mif_session_sas(session);
-	sa_entry_t *sa;
-	int i;
-
-	for (i = 0; i < array_count(sas); i++)
-	{
-		array_get(sas, i, &sa);
-		if (sa->e.ref.type == type)
-		{
-			return TRUE;
-		}
-	}
-	return FALSE;
-}
-
 METHOD(mif_backend_t, remove_sessions_with, u_int,
 	private_mif_backend_t *this, mif_sa_type_t type)
 {
-	change_list_t changes;
+	mif_changes_t changes;
 	mif_session_t *session;
 	hashtable_t *victims;
 	enumerator_t *enumerator;
 	u_int i, count;
 
 	victims = hashtable_create(hashtable_hash_ptr, hashtable_equals_ptr, 8);
-	init_changes(this, &changes);
+	this->notifier->begin(this->notifier, &changes);
 	this->lock->write_lock(this->lock);
 	/* sessions with SA references hold bindings (SA-only sessions are not
 	 * created by any caller), so the binding heap reaches them all */
-	for (i = 0; i < this->heap.count; i++)
+	for (i = 0; i < this->registry.heap.count; i++)
 	{
-		session = this->heap.items[i]->session;
-		if (has_sa_type(session, type))
+		session = this->registry.heap.items[i]->session;
+		if (mif_sa_table_has_type(session, type))
 		{
 			victims->put(victims, session, session);
 		}
@@ -1858,7 +911,7 @@ METHOD(mif_backend_t, remove_sessions_with, u_int,
 	enumerator = victims->create_enumerator(victims);
 	while (enumerator->enumerate(enumerator, NULL, &session))
 	{
-		remove_session(this, session, &changes);
+		mif_registry_remove_session(&this->registry, session, &changes);
 	}
 	enumerator->destroy(enumerator);
 	unlock_and_publish(this, &changes);
@@ -1870,38 +923,23 @@ METHOD(mif_backend_t, find_by_spi, bool,
 	private_mif_backend_t *this, uint32_t spi, mif_sa_ref_t *ref,
 	mif_addr_t *hoa)
 {
-	sa_entry_t *sa, *found = NULL;
+	mif_sa_entry_t *found;
 
 	if (!spi)
 	{
 		return FALSE;
 	}
 	this->lock->read_lock(this->lock);
-	for (sa = mif_index_first(&this->by_spi_in, hash32(spi, this->seed));
-		 sa && !found; sa = sa->next_spi_in)
-	{
-		if (sa->e.ref.spi_in == spi)
-		{
-			found = sa;
-		}
-	}
-	for (sa = mif_index_first(&this->by_spi_out, hash32(spi, this->seed));
-		 sa && !found; sa = sa->next_spi_out)
-	{
-		if (sa->e.ref.spi_out == spi)
-		{
-			found = sa;
-		}
-	}
+	found = this->registry.sas->find_spi(this->registry.sas, spi);
 	if (found)
 	{
 		if (ref)
 		{
-			*ref = found->e.ref;
+			*ref = found->ref;
 		}
 		if (hoa)
 		{
-			*hoa = found->e.session->hoa;
+			*hoa = found->session->hoa;
 		}
 	}
 	this->lock->unlock(this->lock);
@@ -1913,22 +951,22 @@ METHOD(mif_backend_t, get_sas, int,
 	u_int max)
 {
 	mif_session_t *session;
-	sa_entry_t *sa;
+	mif_sa_entry_t *sa;
 	int i, count = -1;
 
-	if (!key_valid(key))
+	if (!mif_registry_check_key(key))
 	{
 		return -1;
 	}
 	this->lock->read_lock(this->lock);
-	session = find_session(this, key, NULL);
+	session = mif_registry_find_session(&this->registry, key, NULL);
 	if (session)
 	{
 		count = array_count(mif_session_sas(session));
 		for (i = 0; i < count && i < max; i++)
 		{
 			array_get(mif_session_sas(session), i, &sa);
-			out[i] = sa->e.ref;
+			out[i] = sa->ref;
 		}
 	}
 	this->lock->unlock(this->lock);
@@ -1938,47 +976,37 @@ METHOD(mif_backend_t, get_sas, int,
 METHOD(mif_backend_t, add_listener, void,
 	private_mif_backend_t *this, mif_listener_t *listener)
 {
-	this->llock->write_lock(this->llock);
-	this->listeners->insert_last(this->listeners, listener);
-	__atomic_store_n(&this->nlisteners,
-					 this->listeners->get_count(this->listeners),
-					 __ATOMIC_RELAXED);
-	this->llock->unlock(this->llock);
+	this->notifier->add_listener(this->notifier, listener);
 }
 
 METHOD(mif_backend_t, remove_listener, void,
 	private_mif_backend_t *this, mif_listener_t *listener)
 {
-	this->llock->write_lock(this->llock);
-	this->listeners->remove(this->listeners, listener, NULL);
-	__atomic_store_n(&this->nlisteners,
-					 this->listeners->get_count(this->listeners),
-					 __ATOMIC_RELAXED);
-	this->llock->unlock(this->llock);
+	this->notifier->remove_listener(this->notifier, listener);
 }
 
 METHOD(mif_backend_t, expire, u_int,
 	private_mif_backend_t *this, time_t now)
 {
-	change_list_t changes;
+	mif_changes_t changes;
 	mif_session_t *session;
 	mif_entry_t *entry;
 	u_int n, total = 0;
 
 	do
 	{
-		init_changes(this, &changes);
+		this->notifier->begin(this->notifier, &changes);
 		this->lock->write_lock(this->lock);
 		for (n = 0; n < EXPIRE_BATCH; n++)
 		{
-			entry = mif_heap_peek(&this->heap);
+			entry = mif_heap_peek(&this->registry.heap);
 			if (!entry || entry->b.expires > now)
 			{
 				break;
 			}
 			session = entry->session;
-			remove_entry(this, entry, MIF_EVENT_EXPIRED, &changes);
-			check_session(this, session, &changes);
+			mif_registry_remove_entry(&this->registry, entry, MIF_EVENT_EXPIRED, &changes);
+			mif_registry_drop_if_empty(&this->registry, session, &changes);
 		}
 		unlock_and_publish(this, &changes);
 		total += n;
@@ -2012,11 +1040,11 @@ METHOD(enumerator_t, enumerate_bindings, bool,
 	mif_binding_t **out;
 
 	VA_ARGS_VGET(args, out);
-	if (this->pos >= this->backend->heap.count)
+	if (this->pos >= this->backend->registry.heap.count)
 	{
 		return FALSE;
 	}
-	this->current = this->backend->heap.items[this->pos++]->b;
+	this->current = this->backend->registry.heap.items[this->pos++]->b;
 	*out = &this->current;
 	return TRUE;
 }
@@ -2051,10 +1079,10 @@ METHOD(mif_backend_t, get_count, u_int,
 	u_int count;
 
 	this->lock->read_lock(this->lock);
-	count = this->heap.count;
+	count = this->registry.heap.count;
 	if (sessions)
 	{
-		*sessions = this->sessions;
+		*sessions = this->registry.sessions;
 	}
 	this->lock->unlock(this->lock);
 	return count;
@@ -2063,14 +1091,7 @@ METHOD(mif_backend_t, get_count, u_int,
 METHOD(mif_backend_t, flush, bool,
 	private_mif_backend_t *this)
 {
-	this->qlock->lock(this->qlock);
-	while (this->delivering)
-	{
-		this->idle->wait(this->idle, this->qlock);
-	}
-	this->qlock->unlock(this->qlock);
-	deliver(this);
-	return !this->store || this->store->flush(this->store);
+	return this->notifier->flush(this->notifier);
 }
 
 /**
@@ -2109,218 +1130,6 @@ CALLBACK(expiry_job_cleanup, void,
 	timer_unref(timer);
 }
 
-/**
- * Loader state while restoring from the store
- */
-typedef struct {
-	/** callbacks */
-	mif_store_loader_t public;
-	/** backend to fill */
-	private_mif_backend_t *backend;
-	/** sessions by store ID */
-	hashtable_t *sids;
-	/** expired bindings to delete from the store, as (sid << 16 | bid) */
-	array_t *stale;
-	/** monotonic time of loading */
-	time_t mono;
-	/** wall clock time of loading */
-	time_t wall;
-} loader_t;
-
-static u_int hash_sid(const void *key)
-{
-	return chunk_hash(chunk_create((u_char*)key, sizeof(uint64_t)));
-}
-
-static bool equals_sid(const void *a, const void *b)
-{
-	return *(const uint64_t*)a == *(const uint64_t*)b;
-}
-
-METHOD(mif_store_loader_t, load_session, bool,
-	loader_t *this, uint64_t sid, const mif_addr_t *hoa, const char *id,
-	uint16_t seq)
-{
-	private_mif_backend_t *backend = this->backend;
-	mif_key_t key = { .id = id };
-	mif_session_t *session;
-
-	if (hoa)
-	{
-		key.hoa = *hoa;
-	}
-	if (!sid || !key_valid(&key) || find_session(backend, &key, NULL) ||
-		this->sids->get(this->sids, &sid))
-	{
-		DBG1(DBG_CFG, "mif: ignoring invalid or duplicate stored session %llu",
-			 (unsigned long long)sid);
-		return TRUE;
-	}
-	session = new_session(backend, &key.hoa, id, sid, seq);
-	index_session(backend, session);
-	this->sids->put(this->sids, &session->sid, session);
-	backend->next_sid = max(backend->next_sid, sid + 1);
-	return TRUE;
-}
-
-METHOD(mif_store_loader_t, load_binding, bool,
-	loader_t *this, uint64_t sid, const mif_binding_t *binding, time_t expires)
-{
-	private_mif_backend_t *backend = this->backend;
-	mif_session_t *session;
-	mif_entry_t *entry;
-	mif_reg_entry_t check = {
-		.bid = binding->bid,
-		.prio = binding->prio,
-		.lifetime = binding->lifetime,
-		.coa = binding->coa,
-		.remote = binding->remote,
-		.state = binding->state,
-		.flags = binding->flags,
-	};
-
-	memcpy(check.ifname, binding->ifname, MIF_IFNAME_LEN);
-	session = this->sids->get(this->sids, &sid);
-	if (!session || check_entry(&check) != MIF_STATUS_ACCEPTED ||
-		!binding->coa.family || mif_session_get_entry(session, binding->bid))
-	{
-		DBG1(DBG_CFG, "mif: ignoring invalid stored binding %u of session "
-			 "%llu", binding->bid, (unsigned long long)sid);
-		return TRUE;
-	}
-	if (expires <= this->wall)
-	{
-		array_insert_create_value(&this->stale, sizeof(uint64_t), ARRAY_TAIL,
-								  &(uint64_t){ sid << 16 | binding->bid });
-		return TRUE;
-	}
-	entry = mif_slab_alloc(&backend->entries);
-	entry->b = *binding;
-	entry->b.hoa = session->hoa;
-	entry->b.expires = this->mono + (expires - this->wall);
-	mif_session_add_entry(session, entry);
-	index_entry(backend, entry);
-	return TRUE;
-}
-
-METHOD(mif_store_loader_t, load_flow, bool,
-	loader_t *this, uint64_t sid, const mif_flow_t *flow)
-{
-	mif_session_t *session;
-
-	session = this->sids->get(this->sids, &sid);
-	if (!session || mif_flow_check(flow) != MIF_FLOW_OK ||
-		mif_session_get_flow(session, flow->fid, NULL))
-	{
-		DBG1(DBG_CFG, "mif: ignoring invalid stored flow %u of session %llu",
-			 flow->fid, (unsigned long long)sid);
-		return TRUE;
-	}
-	mif_session_put_flow(session, flow);
-	return TRUE;
-}
-
-METHOD(mif_store_loader_t, load_sa, bool,
-	loader_t *this, uint64_t sid, const mif_sa_ref_t *ref)
-{
-	mif_session_t *session;
-	sa_entry_t *sa;
-
-	session = this->sids->get(this->sids, &sid);
-	if (!session || !sa_ref_valid(ref) || find_sa(this->backend, ref))
-	{
-		DBG1(DBG_CFG, "mif: ignoring invalid stored SA reference of session "
-			 "%llu", (unsigned long long)sid);
-		return TRUE;
-	}
-	INIT(sa,
-		.e = {
-			.ref = *ref,
-		},
-	);
-	index_sa(this->backend, session, sa);
-	return TRUE;
-}
-
-/**
- * Restore state from the store, then delete what did not survive
- */
-static bool load(private_mif_backend_t *this)
-{
-	loader_t loader = {
-		.public = {
-			.session = _load_session,
-			.binding = _load_binding,
-			.flow = _load_flow,
-			.sa = _load_sa,
-		},
-		.backend = this,
-		.sids = hashtable_create(hash_sid, equals_sid, 64),
-		.mono = time_monotonic(NULL),
-		.wall = time(NULL),
-	};
-	enumerator_t *enumerator;
-	mif_session_t *session;
-	array_t *empty = NULL;
-	uint64_t *sid, stale;
-	u_int dropped = 0;
-	bool ok;
-
-	ok = this->store->load(this->store, &loader.public);
-	while (array_remove(loader.stale, ARRAY_HEAD, &stale))
-	{
-		this->store->del_binding(this->store, stale >> 16, stale & 0xffff);
-		dropped++;
-	}
-	array_destroy(loader.stale);
-	enumerator = loader.sids->create_enumerator(loader.sids);
-	while (enumerator->enumerate(enumerator, &sid, &session))
-	{
-		if (mif_session_is_empty(session))
-		{
-			array_insert_create(&empty, ARRAY_TAIL, session);
-		}
-	}
-	enumerator->destroy(enumerator);
-	loader.sids->destroy(loader.sids);
-	while (array_remove(empty, ARRAY_HEAD, &session))
-	{
-		this->store->del_session(this->store, session->sid);
-		remove_session(this, session, &(change_list_t){});
-	}
-	array_destroy(empty);
-	this->store->flush(this->store);
-	DBG1(DBG_CFG, "mif: restored %u bindings in %u sessions, %u expired "
-		 "while down", this->heap.count, this->sessions, dropped);
-	return ok;
-}
-
-/**
- * Free everything without recording changes
- */
-static void free_all(private_mif_backend_t *this)
-{
-	mif_session_t *session;
-	change_list_t none = {};
-	u_int i;
-
-	/* every session is in at least one of the two session indices */
-	for (i = 0; i <= this->by_hoa.mask; i++)
-	{
-		while ((session = this->by_hoa.buckets[i]))
-		{
-			remove_session(this, session, &none);
-		}
-	}
-	for (i = 0; i <= this->by_id.mask; i++)
-	{
-		while ((session = this->by_id.buckets[i]))
-		{
-			remove_session(this, session, &none);
-		}
-	}
-}
-
 METHOD(mif_backend_t, destroy, void,
 	private_mif_backend_t *this)
 {
@@ -2332,23 +1141,10 @@ METHOD(mif_backend_t, destroy, void,
 		timer_unref(this->timer);
 	}
 	flush(this);
-	free_all(this);
+	mif_registry_deinit(&this->registry);
+	this->notifier->destroy(this->notifier);
 	DESTROY_IF(this->store);
-	mif_table_free(&this->by_key);
-	mif_index_free(&this->by_coa);
-	mif_index_free(&this->by_hoa);
-	mif_index_free(&this->by_id);
-	mif_index_free(&this->by_spi_in);
-	mif_index_free(&this->by_spi_out);
-	mif_index_free(&this->by_ike);
-	mif_heap_free(&this->heap);
-	mif_slab_deinit(&this->entries);
-	mif_slab_deinit(&this->session_slab);
-	this->listeners->destroy(this->listeners);
 	this->lock->destroy(this->lock);
-	this->llock->destroy(this->llock);
-	this->qlock->destroy(this->qlock);
-	this->idle->destroy(this->idle);
 	free(this);
 }
 
@@ -2359,7 +1155,6 @@ mif_backend_t *mif_backend_create(const mif_config_t *config,
 								  mif_store_t *store)
 {
 	private_mif_backend_t *this;
-	rng_t *rng;
 
 	INIT(this,
 		.public = {
@@ -2391,13 +1186,9 @@ mif_backend_t *mif_backend_create(const mif_config_t *config,
 			.flush = _flush,
 			.destroy = _destroy,
 		},
+		.store = store,
 		.lock = rwlock_create(RWLOCK_TYPE_DEFAULT),
-		.llock = rwlock_create(RWLOCK_TYPE_DEFAULT),
-		.qlock = mutex_create(MUTEX_TYPE_DEFAULT),
-		.idle = condvar_create(CONDVAR_TYPE_DEFAULT),
-		.listeners = linked_list_create(),
-		.next_sid = 1,
-		.seed = (uint64_t)(uintptr_t)&this ^ time_monotonic(NULL),
+		.notifier = mif_notifier_create(store),
 	);
 	if (config)
 	{
@@ -2408,39 +1199,13 @@ mif_backend_t *mif_backend_create(const mif_config_t *config,
 	{
 		this->config.max_lifetime = MIF_LIFETIME_MAX;
 	}
-	/* unpredictable bucket placement for peer-chosen addresses */
-	rng = lib->crypto ? lib->crypto->create_rng(lib->crypto, RNG_WEAK) : NULL;
-	if (!rng || !rng->get_bytes(rng, sizeof(this->seed), (void*)&this->seed))
-	{
-		DBG2(DBG_CFG, "mif: no RNG available, using a weak hash seed");
-	}
-	DESTROY_IF(rng);
+	mif_registry_init(&this->registry);
 
-	mif_slab_init(&this->entries, sizeof(mif_entry_t));
-	mif_slab_init(&this->session_slab, sizeof(mif_session_t));
-	mif_table_init(&this->by_key, rehash_key, this);
-	mif_index_init(&this->by_coa, offsetof(mif_entry_t, next_coa),
-				   rehash_coa, this);
-	mif_index_init(&this->by_hoa, offsetof(mif_session_t, next_hoa),
-				   rehash_hoa, this);
-	mif_index_init(&this->by_id, offsetof(mif_session_t, next_id),
-				   rehash_id, this);
-	mif_index_init(&this->by_spi_in, offsetof(sa_entry_t, next_spi_in),
-				   rehash_spi_in, this);
-	mif_index_init(&this->by_spi_out, offsetof(sa_entry_t, next_spi_out),
-				   rehash_spi_out, this);
-	mif_index_init(&this->by_ike, offsetof(sa_entry_t, next_ike),
-				   rehash_ike, this);
-
-	if (store)
+	if (store && !mif_loader_load(&this->registry, store))
 	{
-		this->store = store;
-		if (!load(this))
-		{
-			DBG1(DBG_CFG, "mif: loading persisted bindings failed");
-			destroy(this);
-			return NULL;
-		}
+		DBG1(DBG_CFG, "mif: loading persisted bindings failed");
+		destroy(this);
+		return NULL;
 	}
 	if (this->config.expiry_interval && lib->scheduler)
 	{

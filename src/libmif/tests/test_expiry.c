@@ -117,13 +117,21 @@ END_TEST
 
 START_TEST(test_global_instance)
 {
-	lib->settings->set_str(lib->settings, "%s.plugins.mif.database", "",
-						   lib->ns);
+	libmif_config_t config = {
+		.backend = { .max_bindings = 1 },
+		.database = "",
+	}, other = {
+		.backend = { .max_bindings = 64 },
+	};
+
 	ck_assert(mif_get() == NULL);
-	ck_assert(libmif_init());
+	ck_assert(libmif_init(&config));
 	ck_assert(mif != NULL);
-	ck_assert(libmif_init());
+	/* a second caller shares the instance, the first config stays */
+	ck_assert(libmif_init(&other));
 	ck_assert_int_eq(reg1(mif, "10.0.0.1", 1, 1, "192.0.2.1", 60), 0);
+	ck_assert_int_eq(reg1(mif, "10.0.0.1", 2, 2, "192.0.2.2", 60),
+					 MIF_STATUS_INSUFFICIENT_RESOURCES);
 	libmif_deinit();
 	/* still referenced: state survives */
 	ck_assert(mif_get() != NULL);

@@ -51,16 +51,40 @@ METHOD(plugin_t, get_name, char*,
 }
 
 /**
+ * Read the configuration of the shared backend from the mif plugin's
+ * options; libmif reads no settings itself.
+ */
+static void read_libmif_config(libmif_config_t *config)
+{
+	*config = (libmif_config_t){
+		.backend = {
+			.max_lifetime = lib->settings->get_int(lib->settings,
+						"%s.plugins.mif.max_lifetime", MIF_LIFETIME_MAX, lib->ns),
+			.max_bindings = lib->settings->get_int(lib->settings,
+						"%s.plugins.mif.max_bindings", 64, lib->ns),
+			.no_bulk = !lib->settings->get_bool(lib->settings,
+						"%s.plugins.mif.bulk_registration", TRUE, lib->ns),
+			.expiry_interval = lib->settings->get_int(lib->settings,
+						"%s.plugins.mif.expiry_interval", 1000, lib->ns),
+		},
+		.database = lib->settings->get_str(lib->settings,
+						"%s.plugins.mif.database", MIF_DEFAULT_DATABASE, lib->ns),
+	};
+}
+
+/**
  * Bring up libmif and hook into the bus, or tear both down.
  */
 static bool register_mif(private_mif_plugin_t *this,
 						 plugin_feature_t *feature, bool reg, void *data)
 {
+	libmif_config_t config;
 	uint32_t lifetime;
 
 	if (reg)
 	{
-		if (!libmif_init())
+		read_libmif_config(&config);
+		if (!libmif_init(&config))
 		{
 			DBG1(DBG_CFG, "mif: initializing libmif failed");
 			return FALSE;

@@ -637,7 +637,14 @@ void harness_setup(void)
 	real_child_sa_manager = charon->child_sa_manager;
 	charon->child_sa_manager = &fake_child_sa_manager;
 
-	ck_assert(libmif_init());
+	/* what the plugin passes for the settings above (no database) */
+	ck_assert(libmif_init(&(libmif_config_t){
+		.backend = {
+			.max_lifetime = MIF_LIFETIME_MAX,
+			.max_bindings = 64,
+			.expiry_interval = 1000,
+		},
+	}));
 	mgr = mif_manager_create(mif_get(), NULL);
 	ck_assert_msg(mgr, "manager creation failed (probe port %u)",
 				  mgr_probe_port);
