@@ -7,9 +7,10 @@
  * option) any later version.
  */
 
-
-
 #include "mif_manager_priv.h"
+#include "mif_signal.h"
+#include "mif_liveness.h"
+#include "mif_paths.h"
 
 #include <daemon.h>
 #include <processing/jobs/callback_job.h>
@@ -20,7 +21,7 @@ METHOD(listener_t, message_hook, bool,
 {
 	if (plain)
 	{
-		mif_mgr_message(this, ike_sa, message, incoming);
+		mif_signal_message(this, ike_sa, message, incoming);
 	}
 	return TRUE;
 }
@@ -41,7 +42,7 @@ METHOD(listener_t, child_updown, bool,
 	{
 		if (is_path && up)
 		{
-			mif_mgr_path_child_up(this, conn, ike_sa, child_sa);
+			mif_paths_child_up(this, conn, ike_sa, child_sa);
 		}
 		else if (is_path)
 		{	/* doc/protocol.md 8 row 11 */
@@ -51,14 +52,14 @@ METHOD(listener_t, child_updown, bool,
 			{
 				DBG1(DBG_CHD, "mif: CHILD_SA of path BID %u gone, removing "
 					 "the path", path->bid);
-				mif_mgr_release_path(this, conn, path, FALSE);
-				mif_mgr_reannounce(this, conn, 1000 / this->interval);
+				mif_paths_release(this, conn, path, FALSE);
+				mif_paths_reannounce(this, conn, 1000 / this->interval);
 			}
 		}
 		else if (up)
 		{
-			mif_mgr_learn_routes(conn, ike_sa, child_sa);
-			mif_mgr_update_routes(this, conn);
+			mif_paths_learn_routes(conn, ike_sa, child_sa);
+			mif_paths_update_routes(this, conn);
 		}
 	}
 	this->mutex->unlock(this->mutex);
@@ -99,13 +100,13 @@ static void conn_gone(private_mif_manager_t *this, uintptr_t unique)
 	{
 		return;
 	}
-	mif_mgr_forget_all(this, conn);
+	mif_paths_release_all(this, conn);
 	if (this->dataplane)
 	{
 		this->dataplane->flush(this->dataplane, conn->id);
 	}
-	mif_mgr_unsteer(this, conn);
-	mif_mgr_unindex_conn(this, conn);
+	mif_liveness_unsteer(this, conn);
+	mif_liveness_unindex(this, conn);
 	mif_conn_destroy(conn);
 }
 
@@ -125,7 +126,7 @@ METHOD(listener_t, ike_updown, bool,
 		 * response, to which ike_auth() then adds our MIF_SUPPORTED; its
 		 * connection is known only now */
 		if (!conn->peer_supported || (conn->initiator && !conn->sent) ||
-			!mif_mgr_enabled_for(ike_sa) || !mif_conn_derive_keys(conn, ike_sa))
+			!mif_signal_enabled_for(ike_sa) || !mif_conn_derive_keys(conn, ike_sa))
 		{
 			if (!conn->peer_supported)
 			{
@@ -150,14 +151,14 @@ METHOD(listener_t, ike_updown, bool,
 			mif_conn_key(ike_sa, conn->id, &key, id, sizeof(id));
 			free(conn->peer_id);
 			conn->peer_id = strdup(key.id);
-			mif_mgr_index_conn(this, conn);
+			mif_liveness_index(this, conn);
 			DBG1(DBG_IKE, "mif: multiple interfaces enabled for IKE_SA "
 				 "%s[%u], peer accepts %u paths, probes on port %u",
 				 conn->name, conn->ike_id, conn->peer.max_paths,
 				 conn->peer.probe_port);
 			if (conn->initiator && this->announce)
 			{
-				mif_mgr_announce_all(this, conn, ike_sa);
+				mif_paths_announce_all(this, conn, ike_sa);
 			}
 		}
 	}
@@ -212,12 +213,12 @@ METHOD(listener_t, ike_rekey, bool,
 		/* doc/protocol.md 8 row 12: paths, their CHILD SAs and data plane
 		 * (named by the stable conn->id) move to the new IKE SA; probe keys
 		 * are bound to the SPIs, so derive them again */
-		mif_mgr_unindex_conn(this, conn);
+		mif_liveness_unindex(this, conn);
 		conn->ike_id = new->get_unique_id(new);
 		if (conn->key_rx.len)
 		{
 			mif_conn_derive_keys(conn, new);
-			mif_mgr_index_conn(this, conn);
+			mif_liveness_index(this, conn);
 		}
 		this->conns->put(this->conns, (void*)(uintptr_t)conn->ike_id, conn);
 		DBG1(DBG_IKE, "mif: paths moved to rekeyed IKE_SA %s[%u]", conn->name,
@@ -225,32 +226,6 @@ METHOD(listener_t, ike_rekey, bool,
 	}
 	this->mutex->unlock(this->mutex);
 	return TRUE;
-}
-
-/*
- * Described in mif_manager_priv.h
- */
-ike_sa_t *mif_mgr_checkout_conn(private_mif_manager_t *this, uint32_t id)
-{
-	enumerator_t *enumerator;
-	mif_conn_t *conn;
-	uint32_t ike_id = 0;
-
-	this->mutex->lock(this->mutex);
-	enumerator = this->conns->create_enumerator(this->conns);
-	while (enumerator->enumerate(enumerator, NULL, &conn))
-	{
-		if (conn->id == id)
-		{
-			ike_id = conn->ike_id;
-			break;
-		}
-	}
-	enumerator->destroy(enumerator);
-	this->mutex->unlock(this->mutex);
-	/* IKE SA checkout first, then our lock: never the other way round */
-	return ike_id ? charon->ike_sa_manager->checkout_by_id(
-										charon->ike_sa_manager, ike_id) : NULL;
 }
 
 /**
@@ -300,13 +275,13 @@ CALLBACK(addr_job, job_requeue_t,
 		conn = this->conns->get(this->conns, (void*)(uintptr_t)*id);
 		if (conn && job->added)
 		{
-			mif_mgr_announce_path(this, conn, ike_sa, job->addr, job->ifname);
+			mif_paths_announce(this, conn, ike_sa, job->addr, job->ifname);
 		}
 		else if (conn && (path = mif_conn_find_local(conn, job->addr)))
 		{
 			DBG1(DBG_CFG, "mif: address %H gone, removing path BID %u",
 				 job->addr, path->bid);
-			mif_mgr_remove_path(this, conn, path, MIF_REMOVE_ADDR_GONE);
+			mif_paths_remove(this, conn, path, MIF_REMOVE_ADDR_GONE);
 		}
 		this->mutex->unlock(this->mutex);
 		charon->ike_sa_manager->checkin(charon->ike_sa_manager, ike_sa);
@@ -367,7 +342,7 @@ METHOD(mif_monitor_listener_t, monitor_link, bool,
 		if (up)
 		{	/* paths over it come back once their probes are answered
 			 * again; those given up while it was down are announced anew */
-			mif_mgr_reannounce(this, conn, 0);
+			mif_paths_reannounce(this, conn, 0);
 			continue;
 		}
 		/* failover without waiting for the dead interval: our paths over
@@ -389,7 +364,7 @@ METHOD(mif_monitor_listener_t, monitor_link, bool,
 		}
 		if (changed)
 		{
-			mif_mgr_update_routes(this, conn);
+			mif_paths_update_routes(this, conn);
 		}
 	}
 	enumerator->destroy(enumerator);
@@ -414,7 +389,7 @@ METHOD(mif_manager_t, add_path, uint16_t,
 	conn = this->conns->get(this->conns, (void*)(uintptr_t)ike_id);
 	if (conn && conn->key_rx.len)
 	{
-		bid = mif_mgr_announce_path(this, conn, ike_sa, local, NULL);
+		bid = mif_paths_announce(this, conn, ike_sa, local, NULL);
 	}
 	this->mutex->unlock(this->mutex);
 	charon->ike_sa_manager->checkin(charon->ike_sa_manager, ike_sa);
@@ -440,7 +415,7 @@ METHOD(mif_manager_t, remove_path, bool,
 	path = conn ? mif_conn_get_path(conn, bid) : NULL;
 	if (path)
 	{
-		mif_mgr_remove_path(this, conn, path, MIF_REMOVE_ADMIN);
+		mif_paths_remove(this, conn, path, MIF_REMOVE_ADMIN);
 		found = TRUE;
 	}
 	this->mutex->unlock(this->mutex);
@@ -570,9 +545,10 @@ mif_manager_t *mif_manager_create(mif_backend_t *backend,
 		.backend = backend,
 		.dataplane = dataplane,
 		.conns = hashtable_create(hashtable_hash_ptr, hashtable_equals_ptr, 8),
-		.by_spi = hashtable_create((hashtable_hash_t)mif_mgr_hash_spis,
-								   (hashtable_equals_t)mif_mgr_equals_spis, 8),
+		.by_spi = hashtable_create((hashtable_hash_t)mif_liveness_hash_spis,
+								   (hashtable_equals_t)mif_liveness_equals_spis, 8),
 		.rr_limit = mif_ratelimit_create(MIF_RR_BURST, 1, 4096),
+		.on_response = mif_signal_response,
 		.rng = lib->crypto->create_rng(lib->crypto, RNG_WEAK),
 		.mutex = mutex_create(MUTEX_TYPE_DEFAULT),
 		/* milliseconds: get_time() knows whole seconds only */
@@ -592,7 +568,7 @@ mif_manager_t *mif_manager_create(mif_backend_t *backend,
 
 	port = lib->settings->get_int(lib->settings, "%s.plugins.mif.probe_port",
 								  4501, lib->ns);
-	this->prober = this->rng ? mif_prober_create(port, mif_mgr_receive_probe,
+	this->prober = this->rng ? mif_prober_create(port, mif_liveness_receive_probe,
 												 this) : NULL;
 	if (!this->prober)
 	{
@@ -612,6 +588,6 @@ mif_manager_t *mif_manager_create(mif_backend_t *backend,
 		this->monitor->add_listener(this->monitor, &this->monitor_listener);
 	}
 	lib->scheduler->schedule_job_ms(lib->scheduler, (job_t*)
-			callback_job_create(mif_mgr_tick, this, NULL, NULL), this->interval);
+			callback_job_create(mif_liveness_tick, this, NULL, NULL), this->interval);
 	return &this->public;
 }
