@@ -26,7 +26,8 @@
  * that remember a conn by its stable id; takes the lock briefly.
  *
  * @param id			the conn's stable id (mif_conn_t.id)
- * @return				IKE SA, checked out; NULL if the conn or its SA is gone
+ * @return				IKE SA, checked out; NULL if the conn or its SA is
+ *						gone
  */
 ike_sa_t *mif_exchange_checkout(private_mif_manager_t *this, uint32_t id);
 

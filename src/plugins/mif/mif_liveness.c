@@ -75,7 +75,7 @@ static void send_probe(private_mif_manager_t *this, mif_conn_t *conn,
  * Described in header
  */
 void mif_liveness_send_rr(private_mif_manager_t *this, mif_conn_t *conn,
-					 mif_path_t *path)
+						  mif_path_t *path)
 {
 	if (!this->rr_limit->allow(this->rr_limit, path->remote))
 	{
@@ -205,7 +205,7 @@ static void answer_request(private_mif_manager_t *this, mif_conn_t *conn,
  * Described in header
  */
 void mif_liveness_receive_probe(void *data, host_t *src, host_t *dst,
-						   chunk_t datagram)
+								chunk_t datagram)
 {
 	private_mif_manager_t *this = data;
 	mif_msg_probe_t probe;

@@ -7,6 +7,57 @@
  * option) any later version.
  */
 
+/**
+ * DOC: Path manager
+ *
+ * The path manager carries the multiple interfaces extension
+ * (doc/protocol.md) on IKEv2 SAs: it negotiates the extension in IKE_AUTH,
+ * announces our addresses as paths and verifies the peer's (return
+ * routability), brings up a CHILD SA and a data plane per path, probes every
+ * path, routes the inner traffic over the live ones and fails over when one
+ * dies, moving MOBIKE off a path that died silently. Its state per IKE SA is
+ * a mif_conn_t with its mif_path_t (mif_conn.c); libmif records each path as
+ * a binding of the peer's session.
+ *
+ * Files, each calling only the ones below it (src/plugins/mif/tests/
+ * callgraph.sh fails on a cycle); each declares its functions in its own
+ * header, and mif_manager_priv.h holds the state they share:
+ *
+ * - mif_manager.c: the object, its bus listener (IKE and CHILD SA events,
+ *   plain messages), interface events of mif_monitor.c, the operator
+ *   commands of mif_control.c and the settings, read once at creation.
+ * - mif_signal.c: the signalling we receive (doc/protocol.md 6): MIF_SUPPORTED
+ *   in IKE_AUTH, the peer's ADD, RR, REMOVE and UPDATE and our MIF_PATH_ACKs
+ *   in the response, and the ACKs to our own requests.
+ * - mif_liveness.c: path probes (doc/protocol.md 5): RR probes, liveness
+ *   requests and replies, the path timer (every probe interval: timeouts of
+ *   every state, dead paths, budgets) and steering MOBIKE.
+ * - mif_paths.c: the path lifecycle (doc/protocol.md 8): announcing, libmif
+ *   bindings, path CHILD SAs, data plane, routes, and mif_paths_release(),
+ *   the one way a path ends.
+ * - mif_exchange.c: our exchanges, from jobs that find the IKE SA a conn is
+ *   on now and wait while its path is unusable (doc/protocol.md 7.4, 9):
+ *   notifies in an INFORMATIONAL (mif_task.c) and CHILD SA deletes. Answers
+ *   reach mif_signal.c through the on_response callback set at creation.
+ *
+ * Below them: mif_conn.c (state), mif_prober.c (probe sockets),
+ * mif_dataplane.c and mif_srcroute.c (kernel), mif_task.c, the codec
+ * mif_msg*.c.
+ *
+ * Threads and locks: one mutex protects all conns and their paths. It is
+ * taken by the bus listener hooks (charon's thread working on the IKE SA,
+ * which it has checked out), by mif_signal_message() and the response
+ * callback of mif_task.c (same), by the prober's watcher callback for each
+ * probe received, by the path timer (a scheduled job), by the monitor's
+ * link events and by the operator commands; the path enumerator of
+ * mif_control.c holds it until destroyed. Work that needs an IKE SA of its
+ * own (sending, CHILD SA creation and deletion, announcing on address
+ * events and anew) is queued as a job, which checks the IKE SA out first and
+ * takes the mutex after: never the other way round, since charon's threads
+ * call our hooks with an IKE SA checked out. Jobs remember a conn by its
+ * stable id (mif_conn_t.id), as IKE rekeys move conns to a new IKE SA.
+ */
+
 #include "mif_manager_priv.h"
 #include "mif_signal.h"
 #include "mif_liveness.h"
@@ -89,7 +140,8 @@ METHOD(listener_t, child_rekey, bool,
 }
 
 /**
- * An IKE SA goes away: release its paths and state (lock held).
+ * An IKE SA goes away: release its paths and state, flush its data plane
+ * (doc/protocol.md 8 row 13; lock held).
  */
 static void conn_gone(private_mif_manager_t *this, uintptr_t unique)
 {
@@ -122,11 +174,14 @@ METHOD(listener_t, ike_updown, bool,
 	conn = this->conns->get(this->conns, (void*)unique);
 	if (conn && up)
 	{
-		/* a responder's IKE SA comes up while it builds the IKE_AUTH
-		 * response, to which ike_auth() then adds our MIF_SUPPORTED; its
+		/* doc/protocol.md 6.1: enabled iff both sides sent a MIF_SUPPORTED
+		 * that parsed, else plain MOBIKE. A responder's IKE SA comes up
+		 * while it builds the IKE_AUTH response, to which the IKE_AUTH
+		 * handler of mif_signal.c then adds our MIF_SUPPORTED; its
 		 * connection is known only now */
 		if (!conn->peer_supported || (conn->initiator && !conn->sent) ||
-			!mif_signal_enabled_for(ike_sa) || !mif_conn_derive_keys(conn, ike_sa))
+			!mif_signal_enabled_for(ike_sa) ||
+			!mif_conn_derive_keys(conn, ike_sa))
 		{
 			if (!conn->peer_supported)
 			{
@@ -174,8 +229,8 @@ METHOD(listener_t, ike_state_change, bool,
 	private_mif_manager_t *this, ike_sa_t *ike_sa, ike_sa_state_t state)
 {
 	if (state == IKE_DESTROYING)
-	{	/* also IKE SAs that never came up (abandoned IKE_AUTH), which get
-		 * no ike_updown */
+	{	/* doc/protocol.md 8 row 13, also for IKE SAs that never came up
+		 * (abandoned IKE_AUTH), which get no ike_updown */
 		this->mutex->lock(this->mutex);
 		conn_gone(this, ike_sa->get_unique_id(ike_sa));
 		this->mutex->unlock(this->mutex);
@@ -229,7 +284,8 @@ METHOD(listener_t, ike_rekey, bool,
 }
 
 /**
- * Job announcing a new local address to every IKE SA.
+ * Job announcing a new local address to every IKE SA, or removing the paths
+ * of one that is gone (doc/protocol.md 7.4, 8 rows 1, 10).
  */
 typedef struct {
 	private_mif_manager_t *this;
@@ -340,8 +396,9 @@ METHOD(mif_monitor_listener_t, monitor_link, bool,
 	while (enumerator->enumerate(enumerator, NULL, &conn))
 	{
 		if (up)
-		{	/* paths over it come back once their probes are answered
-			 * again; those given up while it was down are announced anew */
+		{	/* doc/protocol.md 8 rows 9, 17: paths over it come back once
+			 * their probes are answered again; those given up while it
+			 * was down are announced anew */
 			mif_paths_reannounce(this, conn, 0);
 			continue;
 		}
@@ -372,6 +429,7 @@ METHOD(mif_monitor_listener_t, monitor_link, bool,
 	return TRUE;
 }
 
+/* doc/protocol.md 8 row 1: mifctl add */
 METHOD(mif_manager_t, add_path, uint16_t,
 	private_mif_manager_t *this, uint32_t ike_id, host_t *local)
 {
@@ -396,6 +454,7 @@ METHOD(mif_manager_t, add_path, uint16_t,
 	return bid;
 }
 
+/* doc/protocol.md 8 row 10: mifctl remove */
 METHOD(mif_manager_t, remove_path, bool,
 	private_mif_manager_t *this, uint32_t ike_id, uint16_t bid)
 {
@@ -545,8 +604,9 @@ mif_manager_t *mif_manager_create(mif_backend_t *backend,
 		.backend = backend,
 		.dataplane = dataplane,
 		.conns = hashtable_create(hashtable_hash_ptr, hashtable_equals_ptr, 8),
-		.by_spi = hashtable_create((hashtable_hash_t)mif_liveness_hash_spis,
-								   (hashtable_equals_t)mif_liveness_equals_spis, 8),
+		.by_spi = hashtable_create(
+							(hashtable_hash_t)mif_liveness_hash_spis,
+							(hashtable_equals_t)mif_liveness_equals_spis, 8),
 		.rr_limit = mif_ratelimit_create(MIF_RR_BURST, 1, 4096),
 		.on_response = mif_signal_response,
 		.rng = lib->crypto->create_rng(lib->crypto, RNG_WEAK),
@@ -568,8 +628,8 @@ mif_manager_t *mif_manager_create(mif_backend_t *backend,
 
 	port = lib->settings->get_int(lib->settings, "%s.plugins.mif.probe_port",
 								  4501, lib->ns);
-	this->prober = this->rng ? mif_prober_create(port, mif_liveness_receive_probe,
-												 this) : NULL;
+	this->prober = this->rng ? mif_prober_create(port,
+								mif_liveness_receive_probe, this) : NULL;
 	if (!this->prober)
 	{
 		DESTROY_IF(this->dataplane);
@@ -588,6 +648,7 @@ mif_manager_t *mif_manager_create(mif_backend_t *backend,
 		this->monitor->add_listener(this->monitor, &this->monitor_listener);
 	}
 	lib->scheduler->schedule_job_ms(lib->scheduler, (job_t*)
-			callback_job_create(mif_liveness_tick, this, NULL, NULL), this->interval);
+			callback_job_create(mif_liveness_tick, this, NULL, NULL),
+			this->interval);
 	return &this->public;
 }

@@ -19,7 +19,7 @@
  * Described in header
  */
 void mif_paths_record_binding(private_mif_manager_t *this, mif_conn_t *conn,
-							mif_path_t *path, mif_binding_state_t state)
+							  mif_path_t *path, mif_binding_state_t state)
 {
 	mif_reg_entry_t entry = {
 		.bid = path->bid,
@@ -222,7 +222,7 @@ static bool is_virtual_ip(ike_sa_t *ike_sa, host_t *addr)
  * Described in header
  */
 uint16_t mif_paths_announce(private_mif_manager_t *this, mif_conn_t *conn,
-							  ike_sa_t *ike_sa, host_t *local, char *ifname)
+							ike_sa_t *ike_sa, host_t *local, char *ifname)
 {
 	mif_msg_path_add_t add = {};
 	mif_path_t *path;
@@ -297,7 +297,7 @@ uint16_t mif_paths_announce(private_mif_manager_t *this, mif_conn_t *conn,
  * Described in header
  */
 void mif_paths_announce_all(private_mif_manager_t *this, mif_conn_t *conn,
-						 ike_sa_t *ike_sa)
+							ike_sa_t *ike_sa)
 {
 	enumerator_t *enumerator;
 	host_t *addr;
@@ -409,7 +409,7 @@ CALLBACK(child_job_destroy, void,
  * Described in header
  */
 void mif_paths_release(private_mif_manager_t *this, mif_conn_t *conn,
-						  mif_path_t *path, bool delete_child)
+					   mif_path_t *path, bool delete_child)
 {
 	mif_key_t key = {
 		.id = conn->peer_id,
@@ -457,7 +457,7 @@ void mif_paths_release_all(private_mif_manager_t *this, mif_conn_t *conn)
  * Described in header
  */
 void mif_paths_remove(private_mif_manager_t *this, mif_conn_t *conn,
-						 mif_path_t *path, mif_path_remove_reason_t reason)
+					  mif_path_t *path, mif_path_remove_reason_t reason)
 {
 	mif_msg_path_remove_t rem = {
 		.bid = path->bid,
@@ -493,7 +493,7 @@ void mif_paths_remove(private_mif_manager_t *this, mif_conn_t *conn,
  * Described in header
  */
 void mif_paths_reannounce(private_mif_manager_t *this, mif_conn_t *conn,
-						u_int delay)
+						  u_int delay)
 {
 	if (conn->initiator && this->announce)
 	{
@@ -505,7 +505,7 @@ void mif_paths_reannounce(private_mif_manager_t *this, mif_conn_t *conn,
  * Described in header
  */
 void mif_paths_learn_routes(mif_conn_t *conn, ike_sa_t *ike_sa,
-						 child_sa_t *child_sa)
+							child_sa_t *child_sa)
 {
 	enumerator_t *enumerator;
 	traffic_selector_t *ts;
@@ -555,7 +555,7 @@ static host_t *child_host(child_sa_t *child_sa, bool local)
  * Described in header
  */
 void mif_paths_child_up(private_mif_manager_t *this, mif_conn_t *conn,
-						  ike_sa_t *ike_sa, child_sa_t *child_sa)
+						ike_sa_t *ike_sa, child_sa_t *child_sa)
 {
 	mif_dp_path_t dp;
 	mif_path_t *path = NULL;
@@ -616,7 +616,7 @@ void mif_paths_child_up(private_mif_manager_t *this, mif_conn_t *conn,
  * Described in header
  */
 void mif_paths_create_child(private_mif_manager_t *this, mif_conn_t *conn,
-						  mif_path_t *path)
+							mif_path_t *path)
 {
 	child_job_t *job;
 

@@ -530,7 +530,7 @@ static void answer(private_mif_manager_t *this, ike_sa_t *ike_sa,
  * Described in header
  */
 void mif_signal_message(private_mif_manager_t *this, ike_sa_t *ike_sa,
-					 message_t *message, bool incoming)
+						message_t *message, bool incoming)
 {
 	this->mutex->lock(this->mutex);
 	switch (message->get_exchange_type(message))
