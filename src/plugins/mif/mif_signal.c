@@ -12,7 +12,6 @@
 #include "mif_paths.h"
 
 #include <daemon.h>
-#include <processing/jobs/callback_job.h>
 
 /*
  * Described in header
