@@ -7,12 +7,9 @@
  * option) any later version.
  */
 
-/*
- * Path probes: return-routability probes, liveness, dead path detection
- * and steering MOBIKE off a path that failed silently.
- */
-
-#include "mif_manager_priv.h"
+#include "mif_liveness.h"
+#include "mif_paths.h"
+#include "mif_exchange.h"
 
 #include <daemon.h>
 #include <processing/jobs/roam_job.h>
@@ -74,11 +71,11 @@ static void send_probe(private_mif_manager_t *this, mif_conn_t *conn,
 	memwipe(probe.cookie, sizeof(probe.cookie));
 }
 
-/**
- * Described in mif_manager_priv.h
+/*
+ * Described in header
  */
-void mif_mgr_send_rr(private_mif_manager_t *this, mif_conn_t *conn,
-					 mif_path_t *path)
+void mif_liveness_send_rr(private_mif_manager_t *this, mif_conn_t *conn,
+						  mif_path_t *path)
 {
 	if (!this->rr_limit->allow(this->rr_limit, path->remote))
 	{
@@ -98,36 +95,36 @@ static u_int verify_budget(mif_conn_t *conn)
 	return 16 + 4 * array_count(conn->paths);
 }
 
-/**
- * Described in mif_manager_priv.h
+/*
+ * Described in header
  */
-u_int mif_mgr_hash_spis(mif_conn_t *conn)
+u_int mif_liveness_hash_spis(mif_conn_t *conn)
 {
 	return chunk_hash(chunk_from_thing(conn->spi_i)) ^
 		   chunk_hash(chunk_from_thing(conn->spi_r));
 }
 
-/**
- * Described in mif_manager_priv.h
+/*
+ * Described in header
  */
-bool mif_mgr_equals_spis(mif_conn_t *a, mif_conn_t *b)
+bool mif_liveness_equals_spis(mif_conn_t *a, mif_conn_t *b)
 {
 	return a->spi_i == b->spi_i && a->spi_r == b->spi_r;
 }
 
-/**
- * Described in mif_manager_priv.h
+/*
+ * Described in header
  */
-void mif_mgr_index_conn(private_mif_manager_t *this, mif_conn_t *conn)
+void mif_liveness_index(private_mif_manager_t *this, mif_conn_t *conn)
 {
 	this->by_spi->put(this->by_spi, conn, conn);
 	conn->verify_budget = verify_budget(conn);
 }
 
-/**
- * Described in mif_manager_priv.h
+/*
+ * Described in header
  */
-void mif_mgr_unindex_conn(private_mif_manager_t *this, mif_conn_t *conn)
+void mif_liveness_unindex(private_mif_manager_t *this, mif_conn_t *conn)
 {
 	if (this->by_spi->get(this->by_spi, conn) == conn)
 	{
@@ -159,7 +156,7 @@ static void echo_rr(private_mif_manager_t *this, mif_conn_t *conn,
 		DBG1(DBG_IKE, "mif: RR probe for path BID %u received on %H, "
 			 "echoing cookie", path->bid, path->local);
 		mif_path_set_state(path, MIF_PATH_CHILD);
-		mif_mgr_send_notify(this, conn->id, MIF_PATH_RR, data);
+		mif_exchange_notify(this, conn->id, MIF_PATH_RR, data);
 	}
 	memwipe(&rr, sizeof(rr));
 }
@@ -204,8 +201,11 @@ static void answer_request(private_mif_manager_t *this, mif_conn_t *conn,
 			   probe->cookie);
 }
 
-void mif_mgr_receive_probe(void *data, host_t *src, host_t *dst,
-						   chunk_t datagram)
+/*
+ * Described in header
+ */
+void mif_liveness_receive_probe(void *data, host_t *src, host_t *dst,
+								chunk_t datagram)
 {
 	private_mif_manager_t *this = data;
 	mif_msg_probe_t probe;
@@ -283,10 +283,10 @@ void mif_mgr_receive_probe(void *data, host_t *src, host_t *dst,
 		DBG1(DBG_NET, "mif: path BID %u %H === %H is alive again", path->bid,
 			 path->local, path->remote);
 		mif_path_set_state(path, MIF_PATH_ACTIVE);
-		mif_mgr_update_routes(this, conn);
+		mif_paths_update_routes(this, conn);
 		if (conn->steered)
 		{	/* MOBIKE keeps the IKE SA on its working path */
-			mif_mgr_unsteer(this, conn);
+			mif_liveness_unsteer(this, conn);
 		}
 	}
 out:
@@ -294,10 +294,10 @@ out:
 	this->mutex->unlock(this->mutex);
 }
 
-/**
- * Undo the steering of the IKE SA's route (lock held).
+/*
+ * Described in header
  */
-void mif_mgr_unsteer(private_mif_manager_t *this, mif_conn_t *conn)
+void mif_liveness_unsteer(private_mif_manager_t *this, mif_conn_t *conn)
 {
 	if (conn->steered && this->srcroute)
 	{
@@ -309,7 +309,8 @@ void mif_mgr_unsteer(private_mif_manager_t *this, mif_conn_t *conn)
 /**
  * The path under the IKE SA died silently (liveness, not a kernel event):
  * charon cannot notice, so steer the route towards the peer through a
- * working path and let MOBIKE move the IKE SA there (lock held).
+ * working path and let MOBIKE move the IKE SA there, the initiator deciding
+ * as in RFC 4555 2.1 (doc/protocol.md 7.4; lock held).
  */
 static void steer_ike(private_mif_manager_t *this, mif_conn_t *conn)
 {
@@ -387,10 +388,10 @@ static bool tick_path(private_mif_manager_t *this, mif_conn_t *conn,
 			{
 				DBG1(DBG_IKE, "mif: %H did not answer the return routability "
 					 "check, refusing path BID %u", path->remote, path->bid);
-				mif_mgr_release_path(this, conn, path, FALSE);
+				mif_paths_release(this, conn, path, FALSE);
 				return FALSE;
 			}
-			mif_mgr_send_rr(this, conn, path);
+			mif_liveness_send_rr(this, conn, path);
 			return TRUE;
 		case MIF_PATH_ANNOUNCED:
 		case MIF_PATH_CHILD:
@@ -404,8 +405,8 @@ static bool tick_path(private_mif_manager_t *this, mif_conn_t *conn,
 			DBG1(DBG_IKE, "mif: path BID %u %H === %H stuck in %N, giving it "
 				 "up", path->bid, path->local, path->remote,
 				 mif_path_state_names, path->state);
-			mif_mgr_release_path(this, conn, path, TRUE);
-			mif_mgr_reannounce(this, conn, per_second);
+			mif_paths_release(this, conn, path, TRUE);
+			mif_paths_reannounce(this, conn, per_second);
 			return FALSE;
 		case MIF_PATH_ACTIVE:
 		case MIF_PATH_DEAD:
@@ -430,8 +431,8 @@ static bool tick_path(private_mif_manager_t *this, mif_conn_t *conn,
 			{	/* row 16: gone for good, announced anew when usable */
 				DBG1(DBG_NET, "mif: path BID %u %H === %H dead for %u s",
 					 path->bid, path->local, path->remote, this->dead_timeout);
-				mif_mgr_remove_path(this, conn, path, MIF_REMOVE_DEAD);
-				mif_mgr_reannounce(this, conn, this->rr_tries * per_second);
+				mif_paths_remove(this, conn, path, MIF_REMOVE_DEAD);
+				mif_paths_reannounce(this, conn, this->rr_tries * per_second);
 				return FALSE;
 			}
 			return TRUE;
@@ -450,7 +451,7 @@ CALLBACK(reannounce_job, job_requeue_t,
 	mif_conn_t *conn;
 	ike_sa_t *ike_sa;
 
-	ike_sa = mif_mgr_checkout_conn(this, data[1]);
+	ike_sa = mif_exchange_checkout(this, data[1]);
 	if (!ike_sa)
 	{
 		return JOB_REQUEUE_NONE;
@@ -460,22 +461,21 @@ CALLBACK(reannounce_job, job_requeue_t,
 						(void*)(uintptr_t)ike_sa->get_unique_id(ike_sa));
 	if (conn && ike_sa->get_state(ike_sa) == IKE_ESTABLISHED)
 	{
-		mif_mgr_announce_all(this, conn, ike_sa);
+		mif_paths_announce_all(this, conn, ike_sa);
 	}
 	else if (conn)
 	{	/* busy (rekeying): try again at the next tick */
-		mif_mgr_reannounce(this, conn, 0);
+		mif_paths_reannounce(this, conn, 0);
 	}
 	this->mutex->unlock(this->mutex);
 	charon->ike_sa_manager->checkin(charon->ike_sa_manager, ike_sa);
 	return JOB_REQUEUE_NONE;
 }
 
-/**
- * Periodic work on all paths: RR retransmissions, liveness probes, dead
- * path detection, timeouts of every state, budgets and rate limits.
+/*
+ * Described in header
  */
-job_requeue_t mif_mgr_tick(void *data)
+job_requeue_t mif_liveness_tick(void *data)
 {
 	private_mif_manager_t *this = data;
 	enumerator_t *enumerator;
@@ -512,14 +512,14 @@ job_requeue_t mif_mgr_tick(void *data)
 		}
 		if (changed)
 		{
-			mif_mgr_update_routes(this, conn);
+			mif_paths_update_routes(this, conn);
 			steer_ike(this, conn);
 		}
 		while (array_get(conn->deletes, ARRAY_HEAD, &del) &&
 			   (int32_t)(this->ticks - del.due) >= 0)
 		{	/* a no-op if the peer deleted it */
 			array_remove(conn->deletes, ARRAY_HEAD, NULL);
-			mif_mgr_delete_child(del.child_id);
+			mif_exchange_delete_child(del.child_id);
 		}
 		if (conn->reannounce && (int32_t)(this->ticks - conn->reannounce) >= 0)
 		{

@@ -7,9 +7,61 @@
  * option) any later version.
  */
 
-
+/**
+ * DOC: Path manager
+ *
+ * The path manager carries the multiple interfaces extension
+ * (doc/protocol.md) on IKEv2 SAs: it negotiates the extension in IKE_AUTH,
+ * announces our addresses as paths and verifies the peer's (return
+ * routability), brings up a CHILD SA and a data plane per path, probes every
+ * path, routes the inner traffic over the live ones and fails over when one
+ * dies, moving MOBIKE off a path that died silently. Its state per IKE SA is
+ * a mif_conn_t with its mif_path_t (mif_conn.c); libmif records each path as
+ * a binding of the peer's session.
+ *
+ * Files, each calling only the ones below it (src/plugins/mif/tests/
+ * callgraph.sh fails on a cycle); each declares its functions in its own
+ * header, and mif_manager_priv.h holds the state they share:
+ *
+ * - mif_manager.c: the object, its bus listener (IKE and CHILD SA events,
+ *   plain messages), interface events of mif_monitor.c, the operator
+ *   commands of mif_control.c and the settings, read once at creation.
+ * - mif_signal.c: the signalling we receive (doc/protocol.md 6): MIF_SUPPORTED
+ *   in IKE_AUTH, the peer's ADD, RR, REMOVE and UPDATE and our MIF_PATH_ACKs
+ *   in the response, and the ACKs to our own requests.
+ * - mif_liveness.c: path probes (doc/protocol.md 5): RR probes, liveness
+ *   requests and replies, the path timer (every probe interval: timeouts of
+ *   every state, dead paths, budgets) and steering MOBIKE.
+ * - mif_paths.c: the path lifecycle (doc/protocol.md 8): announcing, libmif
+ *   bindings, path CHILD SAs, data plane, routes, and mif_paths_release(),
+ *   the one way a path ends.
+ * - mif_exchange.c: our exchanges, from jobs that find the IKE SA a conn is
+ *   on now and wait while its path is unusable (doc/protocol.md 7.4, 9):
+ *   notifies in an INFORMATIONAL (mif_task.c) and CHILD SA deletes. Answers
+ *   reach mif_signal.c through the on_response callback set at creation.
+ *
+ * Below them: mif_conn.c (state), mif_prober.c (probe sockets),
+ * mif_dataplane.c and mif_srcroute.c (kernel), mif_task.c, the codec
+ * mif_msg*.c.
+ *
+ * Threads and locks: one mutex protects all conns and their paths. It is
+ * taken by the bus listener hooks (charon's thread working on the IKE SA,
+ * which it has checked out), by mif_signal_message() and the response
+ * callback of mif_task.c (same), by the prober's watcher callback for each
+ * probe received, by the path timer (a scheduled job), by the monitor's
+ * link events and by the operator commands; the path enumerator of
+ * mif_control.c holds it until destroyed. Work that needs an IKE SA of its
+ * own (sending, CHILD SA creation and deletion, announcing on address
+ * events and anew) is queued as a job, which checks the IKE SA out first and
+ * takes the mutex after: never the other way round, since charon's threads
+ * call our hooks with an IKE SA checked out. Jobs remember a conn by its
+ * stable id (mif_conn_t.id), as IKE rekeys move conns to a new IKE SA.
+ */
 
 #include "mif_manager_priv.h"
+#include "mif_signal.h"
+#include "mif_liveness.h"
+#include "mif_paths.h"
 
 #include <daemon.h>
 #include <processing/jobs/callback_job.h>
@@ -20,7 +72,7 @@ METHOD(listener_t, message_hook, bool,
 {
 	if (plain)
 	{
-		mif_mgr_message(this, ike_sa, message, incoming);
+		mif_signal_message(this, ike_sa, message, incoming);
 	}
 	return TRUE;
 }
@@ -41,7 +93,7 @@ METHOD(listener_t, child_updown, bool,
 	{
 		if (is_path && up)
 		{
-			mif_mgr_path_child_up(this, conn, ike_sa, child_sa);
+			mif_paths_child_up(this, conn, ike_sa, child_sa);
 		}
 		else if (is_path)
 		{	/* doc/protocol.md 8 row 11 */
@@ -51,14 +103,14 @@ METHOD(listener_t, child_updown, bool,
 			{
 				DBG1(DBG_CHD, "mif: CHILD_SA of path BID %u gone, removing "
 					 "the path", path->bid);
-				mif_mgr_release_path(this, conn, path, FALSE);
-				mif_mgr_reannounce(this, conn, 1000 / this->interval);
+				mif_paths_release(this, conn, path, FALSE);
+				mif_paths_reannounce(this, conn, 1000 / this->interval);
 			}
 		}
 		else if (up)
 		{
-			mif_mgr_learn_routes(conn, ike_sa, child_sa);
-			mif_mgr_update_routes(this, conn);
+			mif_paths_learn_routes(conn, ike_sa, child_sa);
+			mif_paths_update_routes(this, conn);
 		}
 	}
 	this->mutex->unlock(this->mutex);
@@ -88,7 +140,8 @@ METHOD(listener_t, child_rekey, bool,
 }
 
 /**
- * An IKE SA goes away: release its paths and state (lock held).
+ * An IKE SA goes away: release its paths and state, flush its data plane
+ * (doc/protocol.md 8 row 13; lock held).
  */
 static void conn_gone(private_mif_manager_t *this, uintptr_t unique)
 {
@@ -99,13 +152,13 @@ static void conn_gone(private_mif_manager_t *this, uintptr_t unique)
 	{
 		return;
 	}
-	mif_mgr_forget_all(this, conn);
+	mif_paths_release_all(this, conn);
 	if (this->dataplane)
 	{
 		this->dataplane->flush(this->dataplane, conn->id);
 	}
-	mif_mgr_unsteer(this, conn);
-	mif_mgr_unindex_conn(this, conn);
+	mif_liveness_unsteer(this, conn);
+	mif_liveness_unindex(this, conn);
 	mif_conn_destroy(conn);
 }
 
@@ -121,11 +174,14 @@ METHOD(listener_t, ike_updown, bool,
 	conn = this->conns->get(this->conns, (void*)unique);
 	if (conn && up)
 	{
-		/* a responder's IKE SA comes up while it builds the IKE_AUTH
-		 * response, to which ike_auth() then adds our MIF_SUPPORTED; its
+		/* doc/protocol.md 6.1: enabled iff both sides sent a MIF_SUPPORTED
+		 * that parsed, else plain MOBIKE. A responder's IKE SA comes up
+		 * while it builds the IKE_AUTH response, to which the IKE_AUTH
+		 * handler of mif_signal.c then adds our MIF_SUPPORTED; its
 		 * connection is known only now */
 		if (!conn->peer_supported || (conn->initiator && !conn->sent) ||
-			!mif_mgr_enabled_for(ike_sa) || !mif_conn_derive_keys(conn, ike_sa))
+			!mif_signal_enabled_for(ike_sa) ||
+			!mif_conn_derive_keys(conn, ike_sa))
 		{
 			if (!conn->peer_supported)
 			{
@@ -150,14 +206,14 @@ METHOD(listener_t, ike_updown, bool,
 			mif_conn_key(ike_sa, conn->id, &key, id, sizeof(id));
 			free(conn->peer_id);
 			conn->peer_id = strdup(key.id);
-			mif_mgr_index_conn(this, conn);
+			mif_liveness_index(this, conn);
 			DBG1(DBG_IKE, "mif: multiple interfaces enabled for IKE_SA "
 				 "%s[%u], peer accepts %u paths, probes on port %u",
 				 conn->name, conn->ike_id, conn->peer.max_paths,
 				 conn->peer.probe_port);
 			if (conn->initiator && this->announce)
 			{
-				mif_mgr_announce_all(this, conn, ike_sa);
+				mif_paths_announce_all(this, conn, ike_sa);
 			}
 		}
 	}
@@ -173,8 +229,8 @@ METHOD(listener_t, ike_state_change, bool,
 	private_mif_manager_t *this, ike_sa_t *ike_sa, ike_sa_state_t state)
 {
 	if (state == IKE_DESTROYING)
-	{	/* also IKE SAs that never came up (abandoned IKE_AUTH), which get
-		 * no ike_updown */
+	{	/* doc/protocol.md 8 row 13, also for IKE SAs that never came up
+		 * (abandoned IKE_AUTH), which get no ike_updown */
 		this->mutex->lock(this->mutex);
 		conn_gone(this, ike_sa->get_unique_id(ike_sa));
 		this->mutex->unlock(this->mutex);
@@ -212,12 +268,12 @@ METHOD(listener_t, ike_rekey, bool,
 		/* doc/protocol.md 8 row 12: paths, their CHILD SAs and data plane
 		 * (named by the stable conn->id) move to the new IKE SA; probe keys
 		 * are bound to the SPIs, so derive them again */
-		mif_mgr_unindex_conn(this, conn);
+		mif_liveness_unindex(this, conn);
 		conn->ike_id = new->get_unique_id(new);
 		if (conn->key_rx.len)
 		{
 			mif_conn_derive_keys(conn, new);
-			mif_mgr_index_conn(this, conn);
+			mif_liveness_index(this, conn);
 		}
 		this->conns->put(this->conns, (void*)(uintptr_t)conn->ike_id, conn);
 		DBG1(DBG_IKE, "mif: paths moved to rekeyed IKE_SA %s[%u]", conn->name,
@@ -227,34 +283,9 @@ METHOD(listener_t, ike_rekey, bool,
 	return TRUE;
 }
 
-/*
- * Described in mif_manager_priv.h
- */
-ike_sa_t *mif_mgr_checkout_conn(private_mif_manager_t *this, uint32_t id)
-{
-	enumerator_t *enumerator;
-	mif_conn_t *conn;
-	uint32_t ike_id = 0;
-
-	this->mutex->lock(this->mutex);
-	enumerator = this->conns->create_enumerator(this->conns);
-	while (enumerator->enumerate(enumerator, NULL, &conn))
-	{
-		if (conn->id == id)
-		{
-			ike_id = conn->ike_id;
-			break;
-		}
-	}
-	enumerator->destroy(enumerator);
-	this->mutex->unlock(this->mutex);
-	/* IKE SA checkout first, then our lock: never the other way round */
-	return ike_id ? charon->ike_sa_manager->checkout_by_id(
-										charon->ike_sa_manager, ike_id) : NULL;
-}
-
 /**
- * Job announcing a new local address to every IKE SA.
+ * Job announcing a new local address to every IKE SA, or removing the paths
+ * of one that is gone (doc/protocol.md 7.4, 8 rows 1, 10).
  */
 typedef struct {
 	private_mif_manager_t *this;
@@ -300,13 +331,13 @@ CALLBACK(addr_job, job_requeue_t,
 		conn = this->conns->get(this->conns, (void*)(uintptr_t)*id);
 		if (conn && job->added)
 		{
-			mif_mgr_announce_path(this, conn, ike_sa, job->addr, job->ifname);
+			mif_paths_announce(this, conn, ike_sa, job->addr, job->ifname);
 		}
 		else if (conn && (path = mif_conn_find_local(conn, job->addr)))
 		{
 			DBG1(DBG_CFG, "mif: address %H gone, removing path BID %u",
 				 job->addr, path->bid);
-			mif_mgr_remove_path(this, conn, path, MIF_REMOVE_ADDR_GONE);
+			mif_paths_remove(this, conn, path, MIF_REMOVE_ADDR_GONE);
 		}
 		this->mutex->unlock(this->mutex);
 		charon->ike_sa_manager->checkin(charon->ike_sa_manager, ike_sa);
@@ -365,9 +396,10 @@ METHOD(mif_monitor_listener_t, monitor_link, bool,
 	while (enumerator->enumerate(enumerator, NULL, &conn))
 	{
 		if (up)
-		{	/* paths over it come back once their probes are answered
-			 * again; those given up while it was down are announced anew */
-			mif_mgr_reannounce(this, conn, 0);
+		{	/* doc/protocol.md 8 rows 9, 17: paths over it come back once
+			 * their probes are answered again; those given up while it
+			 * was down are announced anew */
+			mif_paths_reannounce(this, conn, 0);
 			continue;
 		}
 		/* failover without waiting for the dead interval: our paths over
@@ -389,7 +421,7 @@ METHOD(mif_monitor_listener_t, monitor_link, bool,
 		}
 		if (changed)
 		{
-			mif_mgr_update_routes(this, conn);
+			mif_paths_update_routes(this, conn);
 		}
 	}
 	enumerator->destroy(enumerator);
@@ -397,6 +429,7 @@ METHOD(mif_monitor_listener_t, monitor_link, bool,
 	return TRUE;
 }
 
+/* doc/protocol.md 8 row 1: mifctl add */
 METHOD(mif_manager_t, add_path, uint16_t,
 	private_mif_manager_t *this, uint32_t ike_id, host_t *local)
 {
@@ -414,13 +447,14 @@ METHOD(mif_manager_t, add_path, uint16_t,
 	conn = this->conns->get(this->conns, (void*)(uintptr_t)ike_id);
 	if (conn && conn->key_rx.len)
 	{
-		bid = mif_mgr_announce_path(this, conn, ike_sa, local, NULL);
+		bid = mif_paths_announce(this, conn, ike_sa, local, NULL);
 	}
 	this->mutex->unlock(this->mutex);
 	charon->ike_sa_manager->checkin(charon->ike_sa_manager, ike_sa);
 	return bid;
 }
 
+/* doc/protocol.md 8 row 10: mifctl remove */
 METHOD(mif_manager_t, remove_path, bool,
 	private_mif_manager_t *this, uint32_t ike_id, uint16_t bid)
 {
@@ -440,7 +474,7 @@ METHOD(mif_manager_t, remove_path, bool,
 	path = conn ? mif_conn_get_path(conn, bid) : NULL;
 	if (path)
 	{
-		mif_mgr_remove_path(this, conn, path, MIF_REMOVE_ADMIN);
+		mif_paths_remove(this, conn, path, MIF_REMOVE_ADMIN);
 		found = TRUE;
 	}
 	this->mutex->unlock(this->mutex);
@@ -570,9 +604,11 @@ mif_manager_t *mif_manager_create(mif_backend_t *backend,
 		.backend = backend,
 		.dataplane = dataplane,
 		.conns = hashtable_create(hashtable_hash_ptr, hashtable_equals_ptr, 8),
-		.by_spi = hashtable_create((hashtable_hash_t)mif_mgr_hash_spis,
-								   (hashtable_equals_t)mif_mgr_equals_spis, 8),
+		.by_spi = hashtable_create(
+							(hashtable_hash_t)mif_liveness_hash_spis,
+							(hashtable_equals_t)mif_liveness_equals_spis, 8),
 		.rr_limit = mif_ratelimit_create(MIF_RR_BURST, 1, 4096),
+		.on_response = mif_signal_response,
 		.rng = lib->crypto->create_rng(lib->crypto, RNG_WEAK),
 		.mutex = mutex_create(MUTEX_TYPE_DEFAULT),
 		/* milliseconds: get_time() knows whole seconds only */
@@ -592,8 +628,8 @@ mif_manager_t *mif_manager_create(mif_backend_t *backend,
 
 	port = lib->settings->get_int(lib->settings, "%s.plugins.mif.probe_port",
 								  4501, lib->ns);
-	this->prober = this->rng ? mif_prober_create(port, mif_mgr_receive_probe,
-												 this) : NULL;
+	this->prober = this->rng ? mif_prober_create(port,
+								mif_liveness_receive_probe, this) : NULL;
 	if (!this->prober)
 	{
 		DESTROY_IF(this->dataplane);
@@ -612,6 +648,7 @@ mif_manager_t *mif_manager_create(mif_backend_t *backend,
 		this->monitor->add_listener(this->monitor, &this->monitor_listener);
 	}
 	lib->scheduler->schedule_job_ms(lib->scheduler, (job_t*)
-			callback_job_create(mif_mgr_tick, this, NULL, NULL), this->interval);
+			callback_job_create(mif_liveness_tick, this, NULL, NULL),
+			this->interval);
 	return &this->public;
 }

@@ -7,23 +7,19 @@
  * option) any later version.
  */
 
-/*
- * Path lifecycle: announcing addresses, recording bindings, path CHILD
- * SAs and their data plane, routes over the active paths.
- */
-
-#include "mif_manager_priv.h"
+#include "mif_paths.h"
+#include "mif_exchange.h"
 
 #include <daemon.h>
 #include <net/if.h>
 #include <mif_addr.h>
 #include <processing/jobs/callback_job.h>
 
-/**
- * Described in mif_manager_priv.h
+/*
+ * Described in header
  */
-void mif_mgr_record_binding(private_mif_manager_t *this, mif_conn_t *conn,
-							mif_path_t *path, mif_binding_state_t state)
+void mif_paths_record_binding(private_mif_manager_t *this, mif_conn_t *conn,
+							  mif_path_t *path, mif_binding_state_t state)
 {
 	mif_reg_entry_t entry = {
 		.bid = path->bid,
@@ -222,11 +218,11 @@ static bool is_virtual_ip(ike_sa_t *ike_sa, host_t *addr)
 	return found;
 }
 
-/**
- * Announce a local address as a new path (lock held).
+/*
+ * Described in header
  */
-uint16_t mif_mgr_announce_path(private_mif_manager_t *this, mif_conn_t *conn,
-							  ike_sa_t *ike_sa, host_t *local, char *ifname)
+uint16_t mif_paths_announce(private_mif_manager_t *this, mif_conn_t *conn,
+							ike_sa_t *ike_sa, host_t *local, char *ifname)
 {
 	mif_msg_path_add_t add = {};
 	mif_path_t *path;
@@ -285,23 +281,23 @@ uint16_t mif_mgr_announce_path(private_mif_manager_t *this, mif_conn_t *conn,
 	if (mif_msg_build_path_add(&add, &data, &reason) != MIF_MSG_OK)
 	{
 		DBG1(DBG_CFG, "mif: cannot announce %H: %s", local, reason);
-		mif_mgr_release_path(this, conn, path, FALSE);
+		mif_paths_release(this, conn, path, FALSE);
 		return 0;
 	}
 	add_responder_cfg(ike_sa, path);
-	mif_mgr_record_binding(this, conn, path, MIF_BINDING_PROBING);
+	mif_paths_record_binding(this, conn, path, MIF_BINDING_PROBING);
 	DBG1(DBG_CFG, "mif: announcing path BID %u %H === %H (%s) for IKE_SA "
 		 "%s[%u]", path->bid, path->local, path->remote,
 		 path->ifname[0] ? path->ifname : "?", conn->name, conn->ike_id);
-	mif_mgr_send_notify(this, conn->id, MIF_PATH_ADD, data);
+	mif_exchange_notify(this, conn->id, MIF_PATH_ADD, data);
 	return path->bid;
 }
 
-/**
- * Announce all usable local addresses of an IKE SA (lock held).
+/*
+ * Described in header
  */
-void mif_mgr_announce_all(private_mif_manager_t *this, mif_conn_t *conn,
-						 ike_sa_t *ike_sa)
+void mif_paths_announce_all(private_mif_manager_t *this, mif_conn_t *conn,
+							ike_sa_t *ike_sa)
 {
 	enumerator_t *enumerator;
 	host_t *addr;
@@ -327,16 +323,16 @@ void mif_mgr_announce_all(private_mif_manager_t *this, mif_conn_t *conn,
 			free(ifname);
 			continue;
 		}
-		mif_mgr_announce_path(this, conn, ike_sa, addr, ifname);
+		mif_paths_announce(this, conn, ike_sa, addr, ifname);
 		free(ifname);
 	}
 	enumerator->destroy(enumerator);
 }
 
-/**
- * Recompute the inner routes of an IKE SA over its usable paths.
+/*
+ * Described in header
  */
-void mif_mgr_update_routes(private_mif_manager_t *this, mif_conn_t *conn)
+void mif_paths_update_routes(private_mif_manager_t *this, mif_conn_t *conn)
 {
 	uint16_t bids[MIF_MSG_MAX_PATHS];
 	mif_path_t *path;
@@ -383,7 +379,7 @@ CALLBACK(child_job, job_requeue_t,
 	};
 	ike_sa_t *ike_sa;
 
-	ike_sa = mif_mgr_checkout_conn(this, job->id);
+	ike_sa = mif_exchange_checkout(this, job->id);
 	if (!ike_sa)
 	{
 		return JOB_REQUEUE_NONE;
@@ -409,11 +405,11 @@ CALLBACK(child_job_destroy, void,
 	free(job);
 }
 
-/**
- * Described in mif_manager_priv.h
+/*
+ * Described in header
  */
-void mif_mgr_release_path(private_mif_manager_t *this, mif_conn_t *conn,
-						  mif_path_t *path, bool delete_child)
+void mif_paths_release(private_mif_manager_t *this, mif_conn_t *conn,
+					   mif_path_t *path, bool delete_child)
 {
 	mif_key_t key = {
 		.id = conn->peer_id,
@@ -427,7 +423,7 @@ void mif_mgr_release_path(private_mif_manager_t *this, mif_conn_t *conn,
 	}
 	if (delete_child)
 	{
-		mif_mgr_delete_child(path->child_id);
+		mif_exchange_delete_child(path->child_id);
 	}
 	if (conn->peer_id)
 	{
@@ -440,28 +436,28 @@ void mif_mgr_release_path(private_mif_manager_t *this, mif_conn_t *conn,
 	mif_conn_remove_path(conn, bid);
 	if (routed)
 	{
-		mif_mgr_update_routes(this, conn);
+		mif_paths_update_routes(this, conn);
 	}
 }
 
-/**
- * Described in mif_manager_priv.h
+/*
+ * Described in header
  */
-void mif_mgr_forget_all(private_mif_manager_t *this, mif_conn_t *conn)
+void mif_paths_release_all(private_mif_manager_t *this, mif_conn_t *conn)
 {
 	mif_path_t *path;
 
 	while (array_get(conn->paths, ARRAY_HEAD, &path))
 	{	/* the CHILD SAs go with the IKE SA */
-		mif_mgr_release_path(this, conn, path, FALSE);
+		mif_paths_release(this, conn, path, FALSE);
 	}
 }
 
-/**
- * Described in mif_manager_priv.h
+/*
+ * Described in header
  */
-void mif_mgr_remove_path(private_mif_manager_t *this, mif_conn_t *conn,
-						 mif_path_t *path, mif_path_remove_reason_t reason)
+void mif_paths_remove(private_mif_manager_t *this, mif_conn_t *conn,
+					  mif_path_t *path, mif_path_remove_reason_t reason)
 {
 	mif_msg_path_remove_t rem = {
 		.bid = path->bid,
@@ -476,7 +472,7 @@ void mif_mgr_remove_path(private_mif_manager_t *this, mif_conn_t *conn,
 	path->seq = rem.seq;
 	if (mif_msg_build_path_remove(&rem, &data, &error) == MIF_MSG_OK)
 	{
-		mif_mgr_send_notify(this, conn->id, MIF_PATH_REMOVE, data);
+		mif_exchange_notify(this, conn->id, MIF_PATH_REMOVE, data);
 	}
 	DBG1(DBG_CFG, "mif: removing path BID %u %H === %H (reason %u)",
 		 path->bid, path->local, path->remote, reason);
@@ -490,14 +486,14 @@ void mif_mgr_remove_path(private_mif_manager_t *this, mif_conn_t *conn,
 		};
 		array_insert(conn->deletes, ARRAY_TAIL, &del);
 	}
-	mif_mgr_release_path(this, conn, path, FALSE);
+	mif_paths_release(this, conn, path, FALSE);
 }
 
-/**
- * Described in mif_manager_priv.h
+/*
+ * Described in header
  */
-void mif_mgr_reannounce(private_mif_manager_t *this, mif_conn_t *conn,
-						u_int delay)
+void mif_paths_reannounce(private_mif_manager_t *this, mif_conn_t *conn,
+						  u_int delay)
 {
 	if (conn->initiator && this->announce)
 	{
@@ -505,12 +501,11 @@ void mif_mgr_reannounce(private_mif_manager_t *this, mif_conn_t *conn,
 	}
 }
 
-/**
- * Inner routes of an IKE SA from one of its regular CHILD SAs: the remote
- * selectors, unless they would capture the paths' own outer traffic.
+/*
+ * Described in header
  */
-void mif_mgr_learn_routes(mif_conn_t *conn, ike_sa_t *ike_sa,
-						 child_sa_t *child_sa)
+void mif_paths_learn_routes(mif_conn_t *conn, ike_sa_t *ike_sa,
+							child_sa_t *child_sa)
 {
 	enumerator_t *enumerator;
 	traffic_selector_t *ts;
@@ -556,11 +551,11 @@ static host_t *child_host(child_sa_t *child_sa, bool local)
 	return host;
 }
 
-/**
- * Described in mif_manager_priv.h
+/*
+ * Described in header
  */
-void mif_mgr_path_child_up(private_mif_manager_t *this, mif_conn_t *conn,
-						  ike_sa_t *ike_sa, child_sa_t *child_sa)
+void mif_paths_child_up(private_mif_manager_t *this, mif_conn_t *conn,
+						ike_sa_t *ike_sa, child_sa_t *child_sa)
 {
 	mif_dp_path_t dp;
 	mif_path_t *path = NULL;
@@ -580,7 +575,7 @@ void mif_mgr_path_child_up(private_mif_manager_t *this, mif_conn_t *conn,
 		DBG1(DBG_CHD, "mif: CHILD_SA %s{%u} %H === %H belongs to no path "
 			 "waiting for one, deleting it", child_sa->get_name(child_sa),
 			 child_sa->get_unique_id(child_sa), local, remote);
-		mif_mgr_delete_child(child_sa->get_unique_id(child_sa));
+		mif_exchange_delete_child(child_sa->get_unique_id(child_sa));
 	}
 	DESTROY_IF(local);
 	DESTROY_IF(remote);
@@ -604,80 +599,24 @@ void mif_mgr_path_child_up(private_mif_manager_t *this, mif_conn_t *conn,
 		!this->dataplane->add_path(this->dataplane, &dp, path->dev))
 	{
 		DBG1(DBG_KNL, "mif: installing path BID %u failed", path->bid);
-		mif_mgr_remove_path(this, conn, path, MIF_REMOVE_UNSPECIFIED);
+		mif_paths_remove(this, conn, path, MIF_REMOVE_UNSPECIFIED);
 		return;
 	}
 	mif_path_set_state(path, MIF_PATH_ACTIVE);
 	time_monotonic(&path->last_rx);
-	mif_mgr_record_binding(this, conn, path, MIF_BINDING_ACTIVE);
+	mif_paths_record_binding(this, conn, path, MIF_BINDING_ACTIVE);
 	DBG1(DBG_CHD, "mif: path BID %u %H === %H active over %s, CHILD_SA "
 		 "%s{%u} reqid %u", path->bid, path->local, path->remote,
 		 path->dev[0] ? path->dev : "-", child_sa->get_name(child_sa),
 		 path->child_id, dp.reqid);
-	mif_mgr_update_routes(this, conn);
+	mif_paths_update_routes(this, conn);
 }
 
-/**
- * Deleting a path's CHILD SA.
+/*
+ * Described in header
  */
-typedef struct {
-	uint32_t child_id;
-	u_int tries;
-} delete_job_t;
-
-CALLBACK(delete_job, job_requeue_t,
-	delete_job_t *job)
-{
-	child_sa_t *child_sa;
-	ike_sa_t *ike_sa;
-
-	ike_sa = charon->child_sa_manager->checkout_by_id(charon->child_sa_manager,
-													  job->child_id, &child_sa);
-	if (!ike_sa)
-	{
-		return JOB_REQUEUE_NONE;
-	}
-	if (!mif_mgr_ike_path_usable(ike_sa) && ++job->tries < 150)
-	{	/* a DELETE on a dead path would hold MOBIKE back */
-		charon->ike_sa_manager->checkin(charon->ike_sa_manager, ike_sa);
-		return JOB_RESCHEDULE_MS(200);
-	}
-	DBG1(DBG_CHD, "mif: deleting CHILD_SA %s{%u} of a removed path",
-		 child_sa->get_name(child_sa), job->child_id);
-	if (ike_sa->delete_child_sa(ike_sa, child_sa->get_protocol(child_sa),
-						child_sa->get_spi(child_sa, TRUE), FALSE) == DESTROY_ME)
-	{
-		charon->ike_sa_manager->checkin_and_destroy(charon->ike_sa_manager,
-													ike_sa);
-		return JOB_REQUEUE_NONE;
-	}
-	charon->ike_sa_manager->checkin(charon->ike_sa_manager, ike_sa);
-	return JOB_REQUEUE_NONE;
-}
-
-/**
- * Described in mif_manager_priv.h
- */
-void mif_mgr_delete_child(uint32_t child_id)
-{
-	delete_job_t *job;
-
-	if (!child_id)
-	{
-		return;
-	}
-	INIT(job,
-		.child_id = child_id,
-	);
-	lib->processor->queue_job(lib->processor,
-			(job_t*)callback_job_create(delete_job, job, free, NULL));
-}
-
-/**
- * Described in mif_manager_priv.h
- */
-void mif_mgr_create_child(private_mif_manager_t *this, mif_conn_t *conn,
-						  mif_path_t *path)
+void mif_paths_create_child(private_mif_manager_t *this, mif_conn_t *conn,
+							mif_path_t *path)
 {
 	child_job_t *job;
 

@@ -7,64 +7,18 @@
  * option) any later version.
  */
 
-/*
- * Multi-interface signalling: capability negotiation in IKE_AUTH, our
- * INFORMATIONAL exchanges and the answers to the peer's (doc/protocol.md
- * section 6).
- */
-
-#include "mif_manager_priv.h"
-#include "mif_task.h"
+#include "mif_signal.h"
+#include "mif_liveness.h"
+#include "mif_paths.h"
 
 #include <daemon.h>
-#include <processing/jobs/callback_job.h>
 
-/**
- * Notifies to send, queued to a job that checks the IKE SA out.
+/*
+ * Described in header
  */
-typedef struct {
-	private_mif_manager_t *this;
-	/** stable id of the conn (mif_conn_t.id) */
-	uint32_t id;
-	notify_type_t type;
-	chunk_t data;
-	u_int tries;
-} send_job_t;
-
-/** retry interval and tries while the IKE SA's own path is unusable or the
- * IKE SA is busy being rekeyed */
-#define SEND_RETRY_MS 200
-#define SEND_RETRIES 150
-
-/**
- * Can the IKE SA's current path carry our exchange? If not, MOBIKE is about
- * to move it, and an exchange of ours would retransmit on the dead path and
- * hold the MOBIKE update back.
- */
-bool mif_mgr_ike_path_usable(ike_sa_t *ike_sa)
+void mif_signal_response(void *data, ike_sa_t *ike_sa, message_t *response)
 {
-	host_t *src, *me = ike_sa->get_my_host(ike_sa);
-	bool usable;
-
-	/* as charon's is_current_path_valid(): the kernel names the source it
-	 * would use, which must still be the IKE SA's address */
-	src = charon->kernel->get_source_addr(charon->kernel,
-										  ike_sa->get_other_host(ike_sa), me);
-	if (!src)
-	{
-		return FALSE;
-	}
-	usable = src->ip_equals(src, me);
-	src->destroy(src);
-	return usable;
-}
-
-/**
- * Response to one of our requests: act on the peer's acknowledgements.
- */
-static void handle_response(private_mif_manager_t *this, ike_sa_t *ike_sa,
-							message_t *response)
-{
+	private_mif_manager_t *this = data;
 	enumerator_t *enumerator;
 	payload_t *payload;
 	notify_payload_t *notify;
@@ -108,80 +62,183 @@ static void handle_response(private_mif_manager_t *this, ike_sa_t *ike_sa,
 		DBG1(DBG_IKE, "mif: peer refused path BID %u (%H === %H): %N",
 			 ack.bid, path->local, path->remote, mif_path_ack_status_names,
 			 ack.status);
-		mif_mgr_release_path(this, conn, path, TRUE);
+		mif_paths_release(this, conn, path, TRUE);
 	}
 	enumerator->destroy(enumerator);
 	this->mutex->unlock(this->mutex);
 }
 
-CALLBACK(task_response, void,
-	private_mif_manager_t *this, ike_sa_t *ike_sa, message_t *response)
+/**
+ * A path request of the peer, parsed.
+ */
+typedef union {
+	mif_msg_path_add_t add;
+	mif_msg_path_rr_t rr;
+	mif_msg_path_remove_t rem;
+	mif_msg_path_update_t update;
+} request_t;
+
+/**
+ * Verifier: the peer asks for a new path (doc/protocol.md 6.2, 8 rows 2,
+ * 15; lock held).
+ */
+static void process_add(private_mif_manager_t *this, mif_conn_t *conn,
+						mif_msg_path_add_t *add, mif_msg_path_ack_t *ack)
 {
-	handle_response(this, ike_sa, response);
-}
+	mif_path_t *path;
 
-CALLBACK(send_job, job_requeue_t,
-	send_job_t *job)
-{
-	private_mif_manager_t *this = job->this;
-	ike_sa_t *ike_sa;
-
-	/* the IKE SA the conn is on now: an IKE rekey since the job was queued
-	 * moved it (a notify is never lost to a rekey) */
-	ike_sa = mif_mgr_checkout_conn(this, job->id);
-	if (!ike_sa)
+	path = mif_conn_get_path(conn, add->bid);
+	/* each side allocates BIDs from its own half (doc/protocol.md 3): the
+	 * original initiator 2..0x7fff (1 is the IKE path), the responder
+	 * 0x8000..0xffff; a BID from our half would replace our own path */
+	if (conn->initiator ? add->bid < 0x8000
+						: (add->bid < 2 || add->bid >= 0x8000))
 	{
-		return JOB_REQUEUE_NONE;
+		ack->status = MIF_ACK_BID_CONFLICT;
 	}
-	if ((!mif_mgr_ike_path_usable(ike_sa) ||
-		 ike_sa->get_state(ike_sa) != IKE_ESTABLISHED) &&
-		++job->tries < SEND_RETRIES)
+	else if (path && !mif_msg_seq_newer(add->seq, path->seq))
+	{	/* doc/protocol.md 6.6 */
+		DBG1(DBG_IKE, "mif: stale MIF_PATH_ADD for BID %u (seq %u, have %u)",
+			 add->bid, add->seq, path->seq);
+		ack->status = MIF_ACK_STALE_SEQ;
+	}
+	else if (!path && array_count(conn->paths) >= conn->mine.max_paths)
 	{
-		charon->ike_sa_manager->checkin(charon->ike_sa_manager, ike_sa);
-		return JOB_RESCHEDULE_MS(SEND_RETRY_MS);
+		ack->status = MIF_ACK_TOO_MANY_PATHS;
 	}
-	if (ike_sa->get_state(ike_sa) == IKE_ESTABLISHED)
+	else if (!charon->kernel->get_interface(charon->kernel, add->remote, NULL))
 	{
-		mif_task_t *task;
-
-		task = mif_task_create(ike_sa, task_response, job->this);
-		task->add_notify(task, job->type, job->data);
-		job->data = chunk_empty;
-		ike_sa->queue_task(ike_sa, &task->task);
-		if (ike_sa->initiate(ike_sa, NULL, NULL) == DESTROY_ME)
-		{
-			charon->ike_sa_manager->checkin_and_destroy(
-										charon->ike_sa_manager, ike_sa);
-			return JOB_REQUEUE_NONE;
-		}
+		DBG1(DBG_IKE, "mif: MIF_PATH_ADD names %H, which is not ours",
+			 add->remote);
+		ack->status = MIF_ACK_BAD_ADDRESS;
 	}
-	charon->ike_sa_manager->checkin(charon->ike_sa_manager, ike_sa);
-	return JOB_REQUEUE_NONE;
-}
-
-CALLBACK(send_job_destroy, void,
-	send_job_t *job)
-{
-	chunk_free(&job->data);
-	free(job);
+	if (ack->status != MIF_ACK_ACCEPTED)
+	{
+		return;
+	}
+	if (path)
+	{	/* re-announcement, maybe with a new address: prove it again; the
+		 * old incarnation leaves nothing behind (doc/protocol.md 8 row 15) */
+		mif_paths_release(this, conn, path, TRUE);
+	}
+	path = mif_conn_add_path(conn, add->bid, add->remote->clone(add->remote),
+							 add->local->clone(add->local));
+	path->seq = add->seq;
+	path->kind = add->kind;
+	path->prio = add->priority;
+	memcpy(path->ifname, add->ifname, sizeof(path->ifname));
+	mif_path_set_state(path, MIF_PATH_CHECKING);
+	if (!this->rng->get_bytes(this->rng, sizeof(path->cookie), path->cookie))
+	{
+		mif_paths_release(this, conn, path, FALSE);
+		ack->status = MIF_ACK_REFUSED;
+		return;
+	}
+	mif_paths_record_binding(this, conn, path, MIF_BINDING_PROBING);
+	DBG1(DBG_IKE, "mif: peer announced path BID %u %H (%s, %N, prio %u), "
+		 "checking return routability", path->bid, path->remote,
+		 path->ifname[0] ? path->ifname : "?", mif_if_kind_names, path->kind,
+		 path->prio);
+	path->rr_tries = 1;
+	mif_liveness_send_rr(this, conn, path);
 }
 
 /**
- * Start an INFORMATIONAL exchange carrying one notify.
+ * Verifier: the peer echoes an RR cookie (doc/protocol.md 6.2, 8 row 3;
+ * lock held).
  */
-void mif_mgr_send_notify(private_mif_manager_t *this, uint32_t id,
-						notify_type_t type, chunk_t data)
+static void process_rr(private_mif_manager_t *this, mif_conn_t *conn,
+					   mif_msg_path_rr_t *rr, mif_msg_path_ack_t *ack)
 {
-	send_job_t *job;
+	mif_path_t *path;
 
-	INIT(job,
-		.this = this,
-		.id = id,
-		.type = type,
-		.data = data,
-	);
-	lib->processor->queue_job(lib->processor,
-			(job_t*)callback_job_create(send_job, job, send_job_destroy, NULL));
+	path = mif_conn_get_path(conn, rr->bid);
+	if (!path)
+	{
+		ack->status = MIF_ACK_UNKNOWN_BID;
+	}
+	else if (path->state != MIF_PATH_CHECKING || rr->seq != path->seq ||
+			 !memeq_const(rr->cookie, path->cookie, sizeof(rr->cookie)))
+	{
+		DBG1(DBG_IKE, "mif: return routability check of path BID %u failed",
+			 rr->bid);
+		ack->status = MIF_ACK_RR_MISMATCH;
+	}
+	else
+	{
+		DBG1(DBG_IKE, "mif: return routability of %H proven, path BID %u",
+			 path->remote, path->bid);
+		mif_path_set_state(path, MIF_PATH_CHILD);
+		mif_paths_create_child(this, conn, path);
+	}
+}
+
+/**
+ * Either side: the peer removes a path (doc/protocol.md 6.3, 8 row 10;
+ * lock held).
+ */
+static void process_remove(private_mif_manager_t *this, mif_conn_t *conn,
+						   mif_msg_path_remove_t *rem, mif_msg_path_ack_t *ack)
+{
+	mif_path_t *path;
+
+	path = mif_conn_get_path(conn, rem->bid);
+	if (!path)
+	{
+		ack->status = MIF_ACK_UNKNOWN_BID;
+	}
+	else if (!mif_msg_seq_newer(rem->seq, path->seq))
+	{	/* doc/protocol.md 6.6 */
+		ack->status = MIF_ACK_STALE_SEQ;
+	}
+	else
+	{
+		DBG1(DBG_IKE, "mif: peer removed path BID %u %H (reason %u)",
+			 rem->bid, path->remote, rem->reason);
+		/* the remover deletes the CHILD SA too; whoever is first wins,
+		 * and a peer that never does leaves nothing behind */
+		mif_paths_release(this, conn, path, TRUE);
+		if (rem->reason == MIF_REMOVE_DEAD)
+		{	/* the peer gave up a path it could not reach: offer the
+			 * address again, it may work by then */
+			mif_paths_reannounce(this, conn,
+								 this->rr_tries * 1000 / this->interval);
+		}
+	}
+}
+
+/**
+ * The peer tells us a path's state changed (doc/protocol.md 6.4; lock
+ * held).
+ */
+static void process_update(private_mif_manager_t *this, mif_conn_t *conn,
+						   mif_msg_path_update_t *update)
+{
+	mif_path_t *path;
+	bool changed = FALSE;
+	int i;
+
+	for (i = 0; i < update->count; i++)
+	{
+		path = mif_conn_get_path(conn, update->entries[i].bid);
+		if (!path || !mif_msg_seq_newer(update->entries[i].seq, path->seq))
+		{
+			continue;
+		}
+		path->seq = update->entries[i].seq;
+		path->prio = update->entries[i].priority;
+		if (update->entries[i].state == MIF_WIRE_STANDBY &&
+			path->state == MIF_PATH_ACTIVE)
+		{
+			DBG1(DBG_IKE, "mif: peer reports path BID %u down", path->bid);
+			mif_path_set_state(path, MIF_PATH_DEAD);
+			changed = TRUE;
+		}
+	}
+	if (changed)
+	{
+		mif_paths_update_routes(this, conn);
+	}
 }
 
 /**
@@ -204,211 +261,79 @@ static void answer_ack(mif_conn_t *conn, uint32_t mid, mif_msg_path_ack_t *ack)
 }
 
 /**
- * Verifier: the peer asks for a new path (lock held).
+ * One path notify of a request of the peer: parse it, reject it if
+ * malformed, process it and acknowledge it, each ADD, RR and REMOVE with a
+ * MIF_PATH_ACK carrying its BID and Seq (doc/protocol.md 4.6); an UPDATE
+ * gets none (lock held).
  */
-static void process_add(private_mif_manager_t *this, mif_conn_t *conn,
-						ike_sa_t *ike_sa, chunk_t data, uint32_t mid)
+static void process_request(private_mif_manager_t *this, mif_conn_t *conn,
+							int type, chunk_t data, uint32_t mid)
 {
-	mif_msg_path_add_t add;
 	mif_msg_path_ack_t ack = {};
-	mif_path_t *path;
+	mif_msg_status_t status;
 	const char *reason;
+	request_t req;
 
-	if (mif_msg_parse_path_add(data, &add, &reason) != MIF_MSG_OK)
+	memset(&req, 0, sizeof(req));
+	switch (type)
 	{
-		DBG1(DBG_IKE, "mif: rejecting malformed MIF_PATH_ADD: %s", reason);
-		ack.status = MIF_ACK_MALFORMED;
-		goto answer;
+		case MIF_PATH_ADD:
+			status = mif_msg_parse_path_add(data, &req.add, &reason);
+			ack.bid = req.add.bid;
+			ack.seq = req.add.seq;
+			break;
+		case MIF_PATH_RR:
+			status = mif_msg_parse_path_rr(data, &req.rr, &reason);
+			ack.bid = req.rr.bid;
+			ack.seq = req.rr.seq;
+			break;
+		case MIF_PATH_REMOVE:
+			status = mif_msg_parse_path_remove(data, &req.rem, &reason);
+			ack.bid = req.rem.bid;
+			ack.seq = req.rem.seq;
+			break;
+		case MIF_PATH_UPDATE:
+			status = mif_msg_parse_path_update(data, &req.update, &reason);
+			break;
+		default:
+			return;
 	}
-	ack.bid = add.bid;
-	ack.seq = add.seq;
-	path = mif_conn_get_path(conn, add.bid);
-	/* each side allocates BIDs from its own half (doc/protocol.md 3): the
-	 * original initiator 2..0x7fff (1 is the IKE path), the responder
-	 * 0x8000..0xffff; a BID from our half would replace our own path */
-	if (conn->initiator ? add.bid < 0x8000 : (add.bid < 2 || add.bid >= 0x8000))
+	if (status != MIF_MSG_OK)
 	{
-		ack.status = MIF_ACK_BID_CONFLICT;
-	}
-	else if (path && !mif_msg_seq_newer(add.seq, path->seq))
-	{
-		DBG1(DBG_IKE, "mif: stale MIF_PATH_ADD for BID %u (seq %u, have %u)",
-			 add.bid, add.seq, path->seq);
-		ack.status = MIF_ACK_STALE_SEQ;
-	}
-	else if (!path && array_count(conn->paths) >= conn->mine.max_paths)
-	{
-		ack.status = MIF_ACK_TOO_MANY_PATHS;
-	}
-	else if (!charon->kernel->get_interface(charon->kernel, add.remote, NULL))
-	{
-		DBG1(DBG_IKE, "mif: MIF_PATH_ADD names %H, which is not ours",
-			 add.remote);
-		ack.status = MIF_ACK_BAD_ADDRESS;
-	}
-	if (ack.status != MIF_ACK_ACCEPTED)
-	{
-		goto answer;
-	}
-	if (path)
-	{	/* re-announcement, maybe with a new address: prove it again; the
-		 * old incarnation leaves nothing behind (doc/protocol.md 8 row 15) */
-		mif_mgr_release_path(this, conn, path, TRUE);
-	}
-	path = mif_conn_add_path(conn, add.bid, add.remote->clone(add.remote),
-							 add.local->clone(add.local));
-	path->seq = add.seq;
-	path->kind = add.kind;
-	path->prio = add.priority;
-	memcpy(path->ifname, add.ifname, sizeof(path->ifname));
-	mif_path_set_state(path, MIF_PATH_CHECKING);
-	if (!this->rng->get_bytes(this->rng, sizeof(path->cookie), path->cookie))
-	{
-		mif_mgr_release_path(this, conn, path, FALSE);
-		ack.status = MIF_ACK_REFUSED;
-		goto answer;
-	}
-	mif_mgr_record_binding(this, conn, path, MIF_BINDING_PROBING);
-	DBG1(DBG_IKE, "mif: peer announced path BID %u %H (%s, %N, prio %u), "
-		 "checking return routability", path->bid, path->remote,
-		 path->ifname[0] ? path->ifname : "?", mif_if_kind_names, path->kind,
-		 path->prio);
-	path->rr_tries = 1;
-	mif_mgr_send_rr(this, conn, path);
-
-answer:
-	mif_msg_path_add_clear(&add);
-	answer_ack(conn, mid, &ack);
-}
-
-/**
- * Verifier: the peer echoes an RR cookie (lock held).
- */
-static void process_rr(private_mif_manager_t *this, mif_conn_t *conn,
-					   ike_sa_t *ike_sa, chunk_t data, uint32_t mid)
-{
-	mif_msg_path_rr_t rr;
-	mif_msg_path_ack_t ack = {};
-	mif_path_t *path;
-	const char *reason;
-
-	if (mif_msg_parse_path_rr(data, &rr, &reason) != MIF_MSG_OK)
-	{
-		DBG1(DBG_IKE, "mif: rejecting malformed MIF_PATH_RR: %s", reason);
-		ack.status = MIF_ACK_MALFORMED;
-		goto answer;
-	}
-	ack.bid = rr.bid;
-	ack.seq = rr.seq;
-	path = mif_conn_get_path(conn, rr.bid);
-	if (!path)
-	{
-		ack.status = MIF_ACK_UNKNOWN_BID;
-	}
-	else if (path->state != MIF_PATH_CHECKING || rr.seq != path->seq ||
-			 !memeq_const(rr.cookie, path->cookie, sizeof(rr.cookie)))
-	{
-		DBG1(DBG_IKE, "mif: return routability check of path BID %u failed",
-			 rr.bid);
-		ack.status = MIF_ACK_RR_MISMATCH;
+		DBG1(DBG_IKE, "mif: %s malformed %N: %s",
+			 type == MIF_PATH_UPDATE ? "ignoring" : "rejecting",
+			 mif_notify_type_names, type, reason);
+		ack = (mif_msg_path_ack_t){
+			.status = MIF_ACK_MALFORMED,
+		};
 	}
 	else
 	{
-		DBG1(DBG_IKE, "mif: return routability of %H proven, path BID %u",
-			 path->remote, path->bid);
-		mif_path_set_state(path, MIF_PATH_CHILD);
-		mif_mgr_create_child(this, conn, path);
-	}
-	memwipe(&rr, sizeof(rr));
-
-answer:
-	answer_ack(conn, mid, &ack);
-}
-
-/**
- * Either side: the peer removes a path (lock held).
- */
-static void process_remove(private_mif_manager_t *this, mif_conn_t *conn,
-						   ike_sa_t *ike_sa, chunk_t data, uint32_t mid)
-{
-	mif_msg_path_remove_t rem;
-	mif_msg_path_ack_t ack = {};
-	mif_path_t *path;
-	const char *reason;
-
-	if (mif_msg_parse_path_remove(data, &rem, &reason) != MIF_MSG_OK)
-	{
-		DBG1(DBG_IKE, "mif: rejecting malformed MIF_PATH_REMOVE: %s", reason);
-		ack.status = MIF_ACK_MALFORMED;
-	}
-	else
-	{
-		ack.bid = rem.bid;
-		ack.seq = rem.seq;
-		path = mif_conn_get_path(conn, rem.bid);
-		if (!path)
+		switch (type)
 		{
-			ack.status = MIF_ACK_UNKNOWN_BID;
-		}
-		else if (!mif_msg_seq_newer(rem.seq, path->seq))
-		{
-			ack.status = MIF_ACK_STALE_SEQ;
-		}
-		else
-		{
-			DBG1(DBG_IKE, "mif: peer removed path BID %u %H (reason %u)",
-				 rem.bid, path->remote, rem.reason);
-			/* the remover deletes the CHILD SA too; whoever is first wins,
-			 * and a peer that never does leaves nothing behind */
-			mif_mgr_release_path(this, conn, path, TRUE);
-			if (rem.reason == MIF_REMOVE_DEAD)
-			{	/* the peer gave up a path it could not reach: offer the
-				 * address again, it may work by then */
-				mif_mgr_reannounce(this, conn,
-								   this->rr_tries * 1000 / this->interval);
-			}
+			case MIF_PATH_ADD:
+				process_add(this, conn, &req.add, &ack);
+				break;
+			case MIF_PATH_RR:
+				process_rr(this, conn, &req.rr, &ack);
+				break;
+			case MIF_PATH_REMOVE:
+				process_remove(this, conn, &req.rem, &ack);
+				break;
+			case MIF_PATH_UPDATE:
+				process_update(this, conn, &req.update);
+				break;
 		}
 	}
-	answer_ack(conn, mid, &ack);
-}
-
-/**
- * The peer tells us a path's state changed (lock held).
- */
-static void process_update(private_mif_manager_t *this, mif_conn_t *conn,
-						   chunk_t data)
-{
-	mif_msg_path_update_t update;
-	mif_path_t *path;
-	const char *reason;
-	bool changed = FALSE;
-	int i;
-
-	if (mif_msg_parse_path_update(data, &update, &reason) != MIF_MSG_OK)
+	if (type == MIF_PATH_ADD)
 	{
-		DBG1(DBG_IKE, "mif: ignoring malformed MIF_PATH_UPDATE: %s", reason);
-		return;
+		mif_msg_path_add_clear(&req.add);
 	}
-	for (i = 0; i < update.count; i++)
+	/* the RR cookie */
+	memwipe(&req, sizeof(req));
+	if (type != MIF_PATH_UPDATE)
 	{
-		path = mif_conn_get_path(conn, update.entries[i].bid);
-		if (!path || !mif_msg_seq_newer(update.entries[i].seq, path->seq))
-		{
-			continue;
-		}
-		path->seq = update.entries[i].seq;
-		path->prio = update.entries[i].priority;
-		if (update.entries[i].state == MIF_WIRE_STANDBY &&
-			path->state == MIF_PATH_ACTIVE)
-		{
-			DBG1(DBG_IKE, "mif: peer reports path BID %u down", path->bid);
-			mif_path_set_state(path, MIF_PATH_DEAD);
-			changed = TRUE;
-		}
-	}
-	if (changed)
-	{
-		mif_mgr_update_routes(this, conn);
+		answer_ack(conn, mid, &ack);
 	}
 }
 
@@ -431,10 +356,10 @@ static bool add_supported(mif_conn_t *conn, message_t *message)
 	return TRUE;
 }
 
-/**
- * Described in mif_manager_priv.h
+/*
+ * Described in header
  */
-bool mif_mgr_enabled_for(ike_sa_t *ike_sa)
+bool mif_signal_enabled_for(ike_sa_t *ike_sa)
 {
 	peer_cfg_t *peer_cfg = ike_sa->get_peer_cfg(ike_sa);
 
@@ -450,7 +375,7 @@ bool mif_mgr_enabled_for(ike_sa_t *ike_sa)
 }
 
 /**
- * IKE_AUTH: capability negotiation.
+ * IKE_AUTH: capability negotiation (doc/protocol.md 6.1).
  */
 static void ike_auth(private_mif_manager_t *this, ike_sa_t *ike_sa,
 					 message_t *message, bool incoming)
@@ -466,7 +391,7 @@ static void ike_auth(private_mif_manager_t *this, ike_sa_t *ike_sa,
 		if (message->get_request(message))
 		{
 			if (!conn && message->get_payload(message, PLV2_ID_INITIATOR) &&
-				mif_mgr_enabled_for(ike_sa))
+				mif_signal_enabled_for(ike_sa))
 			{
 				conn = mif_conn_create(ike_sa, TRUE);
 				if (conn && add_supported(conn, message))
@@ -493,7 +418,7 @@ static void ike_auth(private_mif_manager_t *this, ike_sa_t *ike_sa,
 	}
 	if (!conn && message->get_request(message))
 	{
-		if (!mif_mgr_enabled_for(ike_sa))
+		if (!mif_signal_enabled_for(ike_sa))
 		{
 			return;
 		}
@@ -518,7 +443,8 @@ static void ike_auth(private_mif_manager_t *this, ike_sa_t *ike_sa,
 }
 
 /**
- * INFORMATIONAL request from the peer carrying our notifies.
+ * INFORMATIONAL request from the peer carrying our notifies (doc/protocol.md
+ * 6).
  */
 static void informational(private_mif_manager_t *this, ike_sa_t *ike_sa,
 						  message_t *message)
@@ -568,23 +494,8 @@ static void informational(private_mif_manager_t *this, ike_sa_t *ike_sa,
 			default:
 				continue;
 		}
-		switch ((int)notify->get_notify_type(notify))
-		{
-			case MIF_PATH_ADD:
-				process_add(this, conn, ike_sa, data, mid);
-				break;
-			case MIF_PATH_RR:
-				process_rr(this, conn, ike_sa, data, mid);
-				break;
-			case MIF_PATH_REMOVE:
-				process_remove(this, conn, ike_sa, data, mid);
-				break;
-			case MIF_PATH_UPDATE:
-				process_update(this, conn, data);
-				break;
-			default:
-				break;
-		}
+		process_request(this, conn, notify->get_notify_type(notify), data,
+						mid);
 	}
 	enumerator->destroy(enumerator);
 }
@@ -614,11 +525,11 @@ static void answer(private_mif_manager_t *this, ike_sa_t *ike_sa,
 	}
 }
 
-/**
- * Described in mif_manager_priv.h
+/*
+ * Described in header
  */
-void mif_mgr_message(private_mif_manager_t *this, ike_sa_t *ike_sa,
-					 message_t *message, bool incoming)
+void mif_signal_message(private_mif_manager_t *this, ike_sa_t *ike_sa,
+						message_t *message, bool incoming)
 {
 	this->mutex->lock(this->mutex);
 	switch (message->get_exchange_type(message))

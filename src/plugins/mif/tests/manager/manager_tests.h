@@ -27,6 +27,7 @@
 #include <libmif.h>
 
 #include "mif_manager_priv.h"
+#include "mif_liveness.h"
 
 /** the manager's addresses: IKE, a second IPv4 one, an IPv6 one */
 #define ME_IKE "192.0.2.1"

@@ -499,7 +499,7 @@ void deliver_probe(char *src, char *dst, chunk_t datagram)
 
 	s = host_create_from_string(src, PEER_PROBE_PORT);
 	d = host_create_from_string(dst, mgr_probe_port);
-	mif_mgr_receive_probe(priv, s, d, datagram);
+	mif_liveness_receive_probe(priv, s, d, datagram);
 	s->destroy(s);
 	d->destroy(d);
 	chunk_free(&datagram);

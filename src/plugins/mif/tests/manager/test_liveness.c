@@ -64,7 +64,7 @@ static void drain_probes(void)
 static void kill_path(void)
 {
 	age_path(peer, 2, 3 * TEST_DEAD + 10);
-	mif_mgr_tick(priv);
+	mif_liveness_tick(priv);
 	ck_assert_int_eq(path_state(peer, 2), MIF_PATH_DEAD);
 	drain_probes();
 }
@@ -77,7 +77,7 @@ static void next_request(mif_msg_probe_t *probe)
 	sent_probe_t *sent;
 
 	drain_probes();
-	mif_mgr_tick(priv);
+	mif_liveness_tick(priv);
 	ck_assert_int_eq(probes_pending(), 1);
 	sent = probe_pop();
 	ck_assert(host_is(sent->src, ME_2));
@@ -163,17 +163,17 @@ START_TEST(test_dead_after_interval)
 {
 	answer_next();
 	ck_assert(path_get(peer, 2)->heard);
-	mif_mgr_tick(priv);
+	mif_liveness_tick(priv);
 	ck_assert_int_eq(path_state(peer, 2), MIF_PATH_ACTIVE);
 	age_path(peer, 2, TEST_DEAD / 2);
-	mif_mgr_tick(priv);
+	mif_liveness_tick(priv);
 	ck_assert_int_eq(path_state(peer, 2), MIF_PATH_ACTIVE);
 	ck_assert_int_eq(binding_state(peer, 2), MIF_BINDING_ACTIVE);
 	age_path(peer, 2, TEST_DEAD / 2 + 10);
-	mif_mgr_tick(priv);
+	mif_liveness_tick(priv);
 	ck_assert_int_eq(path_state(peer, 2), MIF_PATH_DEAD);
 	/* only a reply brings it back, ticks do not */
-	mif_mgr_tick(priv);
+	mif_liveness_tick(priv);
 	ck_assert_int_eq(path_state(peer, 2), MIF_PATH_DEAD);
 }
 END_TEST
@@ -182,13 +182,13 @@ START_TEST(test_fresh_path_grace)
 {
 	/* nothing heard yet: three dead intervals for the first reply */
 	age_path(peer, 2, TEST_DEAD + 10);
-	mif_mgr_tick(priv);
+	mif_liveness_tick(priv);
 	ck_assert_int_eq(path_state(peer, 2), MIF_PATH_ACTIVE);
 	age_path(peer, 2, TEST_DEAD);
-	mif_mgr_tick(priv);
+	mif_liveness_tick(priv);
 	ck_assert_int_eq(path_state(peer, 2), MIF_PATH_ACTIVE);
 	age_path(peer, 2, TEST_DEAD);
-	mif_mgr_tick(priv);
+	mif_liveness_tick(priv);
 	ck_assert_int_eq(path_state(peer, 2), MIF_PATH_DEAD);
 }
 END_TEST
@@ -203,7 +203,7 @@ START_TEST(test_replies_keep_alive)
 	{
 		answer_next();
 		age_path(peer, 2, TEST_DEAD - 100);
-		mif_mgr_tick(priv);
+		mif_liveness_tick(priv);
 		ck_assert_int_eq(path_state(peer, 2), MIF_PATH_ACTIVE);
 	}
 	/* forged replies, replies with the wrong cookie, and the peer's own
@@ -219,7 +219,7 @@ START_TEST(test_replies_keep_alive)
 		request(peer->key_in, i + 10);
 		mif_msg_probe_clear(&probe);
 		age_path(peer, 2, TEST_DEAD / 2);
-		mif_mgr_tick(priv);
+		mif_liveness_tick(priv);
 	}
 	ck_assert_int_eq(path_state(peer, 2), MIF_PATH_DEAD);
 }
@@ -242,7 +242,7 @@ START_TEST(test_spoofed_requests_after_move)
 		request(peer->key_in, 1000 + i);
 		request(peer->key_in, 10000 + i);
 		age_path(peer, 2, 10);
-		mif_mgr_tick(priv);
+		mif_liveness_tick(priv);
 		while (probes_pending())
 		{
 			sent_probe_t *sent = probe_pop();
@@ -334,7 +334,7 @@ START_TEST(test_dead_revived)
 	answer_next();
 	ck_assert_int_eq(path_state(peer, 2), MIF_PATH_ACTIVE);
 	age_path(peer, 2, TEST_DEAD + 10);
-	mif_mgr_tick(priv);
+	mif_liveness_tick(priv);
 	ck_assert_int_eq(path_state(peer, 2), MIF_PATH_DEAD);
 	answer_next();
 	ck_assert_int_eq(path_state(peer, 2), MIF_PATH_ACTIVE);

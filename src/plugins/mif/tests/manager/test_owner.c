@@ -349,7 +349,7 @@ START_TEST(test_liveness_requests)
 	/* the owner sends a signed request every tick, numbers counting up */
 	for (i = 0; i < 3; i++)
 	{
-		mif_mgr_tick(priv);
+		mif_liveness_tick(priv);
 		ck_assert_int_eq(probes_pending(), 1);
 		sent = probe_pop();
 		ck_assert(host_is(sent->src, ME_2));
@@ -377,7 +377,7 @@ static mif_path_t *reannounced(u_int max_ticks)
 
 	for (i = 0; i < max_ticks; i++)
 	{
-		mif_mgr_tick(priv);
+		mif_liveness_tick(priv);
 		jobs_run();
 		path = path_find_local(peer, ME_2);
 		if (path)
@@ -395,7 +395,7 @@ START_TEST(test_announced_timeout_reannounced)
 	mif_path_t *path;
 
 	age_state(peer, bid2, (TEST_RR_TRIES + 5) * 1000);
-	mif_mgr_tick(priv);
+	mif_liveness_tick(priv);
 	ck_assert_int_eq(path_state(peer, bid2), -1);
 	ck_assert_int_eq(binding_state(peer, bid2), -1);
 	while (tasks_pending())
@@ -420,7 +420,7 @@ START_TEST(test_child_timeout_reannounced)
 	ck_assert_int_eq(path_state(peer, bid2), MIF_PATH_CHILD);
 	jobs_run();
 	age_state(peer, bid2, (TEST_RR_TRIES + 5) * 1000);
-	mif_mgr_tick(priv);
+	mif_liveness_tick(priv);
 	ck_assert_int_eq(path_state(peer, bid2), -1);
 	path = reannounced(3000 / TEST_INTERVAL);
 	ck_assert(path);

@@ -121,7 +121,7 @@ static void run_ticks(u_int ms)
 			age_tv(&path->since, TEST_INTERVAL);
 		}
 		enumerator->destroy(enumerator);
-		mif_mgr_tick(priv);
+		mif_liveness_tick(priv);
 	}
 }
 

@@ -336,7 +336,7 @@ START_TEST(test_rr_timeout)
 	/* one RR probe per second, the same cookie, then the path is refused */
 	while (path_state(peer, 2) == MIF_PATH_CHECKING)
 	{
-		mif_mgr_tick(priv);
+		mif_liveness_tick(priv);
 		ticks++;
 		ck_assert(ticks <= per_second * (TEST_RR_TRIES + 1));
 		if (ticks % per_second == per_second - 1 &&
