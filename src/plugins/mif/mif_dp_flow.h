@@ -23,10 +23,10 @@
 typedef struct mif_dp_flow_t mif_dp_flow_t;
 
 /**
- * The rule steering one flow (RFC 6089 flow binding, doc/protocol.md) to
- * one path: destination net, protocol and destination ports of the flow's
- * selector select the path's own table, whose default route leaves through
- * the path. Needs a 4.17+ kernel for ipproto/dport rules.
+ * The rule steering one flow (RFC 6089 flow binding, doc/protocol.md
+ * §6.5) to one path: destination net, protocol and destination ports of
+ * the flow's selector select the path's own table, whose default route
+ * leaves through the path. Needs a 4.17+ kernel for ipproto/dport rules.
  * Not thread-safe: used under the data plane's mutex.
  */
 struct mif_dp_flow_t {

@@ -85,10 +85,12 @@ static bool policies_op(private_mif_dp_gre_t *this, bool add)
 	uint8_t bits = this->local->get_family(this->local) == AF_INET ? 32 : 128;
 	status_t status = SUCCESS;
 
-	l_ts = traffic_selector_create_from_subnet(this->local->clone(this->local),
-											   bits, IPPROTO_GRE, 0, 65535);
-	r_ts = traffic_selector_create_from_subnet(this->remote->clone(this->remote),
-											   bits, IPPROTO_GRE, 0, 65535);
+	l_ts = traffic_selector_create_from_subnet(
+							this->local->clone(this->local), bits, IPPROTO_GRE,
+							0, 65535);
+	r_ts = traffic_selector_create_from_subnet(
+							this->remote->clone(this->remote), bits,
+							IPPROTO_GRE, 0, 65535);
 	if (!l_ts || !r_ts)
 	{
 		DESTROY_IF(l_ts);

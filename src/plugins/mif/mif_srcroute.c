@@ -429,8 +429,7 @@ METHOD(mif_srcroute_t, steer, bool,
 	nl_addr_put(dst);
 	if (route)
 	{
-		mif_nl_route_add_nexthop(route, entry->ifindex, rtnl_route_nh_get_gateway(
-								 rtnl_route_nexthop_n(best, 0)), 1);
+		mif_nl_route_add_nexthop(route, entry->ifindex, route_gw(best), 1);
 	}
 	nl_cache_free(cache);
 	err = route ? mif_nl_route_replace(this->sock, route, TRUE) : -NLE_NOMEM;
