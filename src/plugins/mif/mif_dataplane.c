@@ -29,8 +29,8 @@
  *  - mif_dp_rules.c: the base rules, shared by all paths.
  *  - mif_dp_hash.c: the multipath hash policy sysctls and their state file.
  *  - mif_dp_leftovers.c: removal of what a killed charon left.
- *  - mif_dp_settings.c: the options (%s.plugins.mif.dataplane.*), also
- *    used by mif_srcroute.c; mif_netlink.c and mif_sysctl.c: helpers
+ *  - mif_dp_settings.c: the options (dataplane.* of strongswan-mif(5)),
+ *    also used by mif_srcroute.c; mif_netlink.c and mif_sysctl.c: helpers
  *    shared with mif_srcroute.c.
  *
  * Calls go one way: this file calls the mif_dp_* files, which call only
@@ -39,13 +39,16 @@
  * Kernel objects, per path: a GRE device mif<IKE>p<BID> bound to the path's
  * interface, its two XFRM policies (through charon's kernel interface,
  * with the path CHILD SA's reqid), a table from path_table_base [21000]
- * with a default route per family once a flow uses it. Per IKE SA: one
- * route per inner destination in the multipath table [210], over all
- * routed paths. Per flow: one rule at flow_prio [200]. Shared, with the
- * first path until the last: the base rules (prio [210], prio + 1,
- * skip_prio [199]); with the first multipath route until destroy(): the
- * per-flow hash policy. At startup: a GRE probe device (mifprobe0) and the
- * removal of a previous instance's objects and hash policy.
+ * with a default route per family once a flow uses it. Per IKE SA (the
+ * manager's connection, mif_conn_t): one route per inner destination in
+ * the multipath table [210], over all routed paths. Per flow: one rule at
+ * flow_prio [200]. Shared, with the first path until the last: the base
+ * rules (prio [210], prio + 1, skip_prio [199]); with the first multipath
+ * route until destroy(): the per-flow hash policy. At startup: a GRE probe
+ * device (mifprobe0) and the removal of a previous instance's objects and
+ * hash policy. Not here: the source rules (src_prio [212]) and steering
+ * routes of the paths' local addresses, which the manager installs through
+ * mif_srcroute.c (own socket and mutex) with the same settings.
  *
  * Threads and locks: the methods run on charon's job threads (the path
  * manager's jobs and bus hooks, often with the manager's mutex held); one

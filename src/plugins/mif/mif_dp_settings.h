@@ -68,8 +68,8 @@ struct mif_dp_settings_t {
 };
 
 /**
- * Read the data plane options (%s.plugins.mif.dataplane.*), the one place
- * they are read.
+ * Read the data plane options (dataplane.* of strongswan-mif(5)), the one
+ * place they are read.
  *
  * @param this		receives the settings
  */
