@@ -20,6 +20,8 @@
 #include <selectors/traffic_selector.h>
 #include <collections/linked_list.h>
 
+#include "mif_dp_settings.h"
+
 typedef struct mif_dataplane_t mif_dataplane_t;
 typedef struct mif_dp_path_t mif_dp_path_t;
 
@@ -60,6 +62,7 @@ struct mif_dp_path_t {
  * match the policies installed here and are protected by the path's ESP
  * transport SA (plaintext GRE is dropped by the inbound policy). Inner
  * traffic is steered by routes in a table consulted before charon's.
+ * The DOC block of mif_dataplane.c describes the files behind it.
  */
 struct mif_dataplane_t {
 
@@ -127,10 +130,12 @@ struct mif_dataplane_t {
 };
 
 /**
- * Create the data plane.
+ * Create the data plane, removing what a previous instance left.
  *
+ * @param settings	tables, priorities and options (copied), as
+ *					mif_dp_settings_load() reads them
  * @return			data plane, NULL if the kernel lacks GRE support
  */
-mif_dataplane_t *mif_dataplane_create();
+mif_dataplane_t *mif_dataplane_create(mif_dp_settings_t *settings);
 
 #endif /** MIF_DATAPLANE_H_ @}*/

@@ -579,6 +579,7 @@ mif_manager_t *mif_manager_create(mif_backend_t *backend,
 								  mif_dataplane_t *dataplane)
 {
 	private_mif_manager_t *this;
+	mif_dp_settings_t dp_settings;
 	uint16_t port;
 
 	INIT(this,
@@ -641,7 +642,8 @@ mif_manager_t *mif_manager_create(mif_backend_t *backend,
 		free(this);
 		return NULL;
 	}
-	this->srcroute = mif_srcroute_create();
+	mif_dp_settings_load(&dp_settings);
+	this->srcroute = mif_srcroute_create(&dp_settings);
 	this->monitor = mif_monitor_create_from_settings("charon.plugins.mif.monitor");
 	if (this->monitor)
 	{

@@ -79,6 +79,7 @@ static bool register_mif(private_mif_plugin_t *this,
 						 plugin_feature_t *feature, bool reg, void *data)
 {
 	libmif_config_t config;
+	mif_dp_settings_t dp_settings;
 	uint32_t lifetime;
 
 	if (reg)
@@ -93,7 +94,9 @@ static bool register_mif(private_mif_plugin_t *this,
 							"%s.plugins.mif.lifetime", MIF_LIFETIME_MAX, lib->ns);
 		this->listener = mif_bus_listener_create(mif_get(), lifetime);
 		charon->bus->add_listener(charon->bus, &this->listener->listener);
-		this->manager = mif_manager_create(mif_get(), mif_dataplane_create());
+		mif_dp_settings_load(&dp_settings);
+		this->manager = mif_manager_create(mif_get(),
+										   mif_dataplane_create(&dp_settings));
 		if (this->manager)
 		{
 			charon->bus->add_listener(charon->bus,

@@ -8,13 +8,14 @@
  */
 
 #include "mif_srcroute.h"
+#include "mif_netlink.h"
 
 #include <daemon.h>
 #include <collections/array.h>
 #include <threading/mutex.h>
 
-#include <netlink/route/route.h>
-#include <netlink/route/rule.h>
+#include <linux/fib_rules.h>
+#include <linux/rtnetlink.h>
 
 typedef struct private_mif_srcroute_t private_mif_srcroute_t;
 
@@ -83,13 +84,6 @@ typedef struct {
 	struct rtnl_route *route;
 } steer_t;
 
-static struct nl_addr *host2nl(host_t *host)
-{
-	chunk_t raw = host->get_address(host);
-
-	return nl_addr_build(host->get_family(host), raw.ptr, raw.len);
-}
-
 /**
  * Gateway of a single-nexthop route, NULL if none.
  */
@@ -156,8 +150,6 @@ static void sync_routes(private_mif_srcroute_t *this, int family,
 	struct nl_cache *cache;
 	struct nl_object *obj;
 	struct rtnl_route *route, *copy;
-	struct rtnl_nexthop *nh;
-	struct nl_addr *gw;
 	int err;
 
 	if (rtnl_route_alloc_cache(this->sock, family, 0, &cache) < 0)
@@ -170,37 +162,21 @@ static void sync_routes(private_mif_srcroute_t *this, int family,
 		if (route_of(route, table, ifindex) &&
 			!cache_has(cache, route, RT_TABLE_MAIN, ifindex))
 		{
-			rtnl_route_delete(this->sock, route, 0);
+			mif_nl_route_del(this->sock, route, TRUE);
 		}
 		if (!route_of(route, RT_TABLE_MAIN, ifindex) ||
 			cache_has(cache, route, table, ifindex))
 		{
 			continue;
 		}
-		copy = rtnl_route_alloc();
-		nh = rtnl_route_nh_alloc();
-		if (!copy || !nh)
+		copy = mif_nl_route_create(family, table, rtnl_route_get_dst(route),
+								   rtnl_route_get_scope(route));
+		if (!copy)
 		{
-			if (copy)
-			{
-				rtnl_route_put(copy);
-			}
 			break;
 		}
-		rtnl_route_set_family(copy, family);
-		rtnl_route_set_table(copy, table);
-		rtnl_route_set_type(copy, RTN_UNICAST);
-		rtnl_route_set_protocol(copy, RTPROT_STATIC);
-		rtnl_route_set_scope(copy, rtnl_route_get_scope(route));
-		rtnl_route_set_dst(copy, rtnl_route_get_dst(route));
-		rtnl_route_nh_set_ifindex(nh, ifindex);
-		gw = route_gw(route);
-		if (gw)
-		{
-			rtnl_route_nh_set_gateway(nh, gw);
-		}
-		rtnl_route_add_nexthop(copy, nh);
-		err = rtnl_route_add(this->sock, copy, NLM_F_CREATE | NLM_F_REPLACE);
+		mif_nl_route_add_nexthop(copy, ifindex, route_gw(route), 1);
+		err = mif_nl_route_replace(this->sock, copy, TRUE);
 		if (err < 0)
 		{
 			DBG1(DBG_KNL, "mif: copying a route to table %u failed: %s",
@@ -228,7 +204,7 @@ static void flush_routes(private_mif_srcroute_t *this, int family,
 	{
 		if (route_of((struct rtnl_route*)obj, table, ifindex))
 		{
-			rtnl_route_delete(this->sock, (struct rtnl_route*)obj, 0);
+			mif_nl_route_del(this->sock, (struct rtnl_route*)obj, TRUE);
 		}
 	}
 	nl_cache_free(cache);
@@ -237,10 +213,12 @@ static void flush_routes(private_mif_srcroute_t *this, int family,
 METHOD(mif_srcroute_t, add, bool,
 	private_mif_srcroute_t *this, host_t *local, uint32_t ifindex)
 {
+	struct rtnl_rule *rule;
 	struct nl_addr *src;
 	entry_t *entry;
 	uint32_t table = this->table_base + ifindex;
-	int i, err;
+	bool ok;
+	int i;
 
 	this->mutex->lock(this->mutex);
 	for (i = 0; i < array_count(this->entries); i++)
@@ -253,31 +231,39 @@ METHOD(mif_srcroute_t, add, bool,
 			return TRUE;
 		}
 	}
+	rule = mif_nl_rule_create(local->get_family(local), this->prio,
+							  FR_ACT_TO_TBL);
+	src = mif_nl_addr(local, -1);
+	if (!rule || !src)
+	{
+		if (rule)
+		{
+			rtnl_rule_put(rule);
+		}
+		nl_addr_put(src);
+		this->mutex->unlock(this->mutex);
+		return FALSE;
+	}
 	INIT(entry,
 		.local = local->clone(local),
 		.ifindex = ifindex,
 		.refs = 1,
-		.rule = rtnl_rule_alloc(),
+		.rule = rule,
 	);
 	sync_routes(this, local->get_family(local), ifindex, table);
-	src = host2nl(local);
-	rtnl_rule_set_family(entry->rule, local->get_family(local));
-	rtnl_rule_set_prio(entry->rule, this->prio);
-	rtnl_rule_set_action(entry->rule, FR_ACT_TO_TBL);
 	rtnl_rule_set_table(entry->rule, table);
 	rtnl_rule_set_src(entry->rule, src);
 	nl_addr_put(src);
-	err = rtnl_rule_add(this->sock, entry->rule, NLM_F_CREATE | NLM_F_EXCL);
-	if (err < 0 && err != -NLE_EXIST)
+	ok = mif_nl_rule_add(this->sock, entry->rule, TRUE);
+	if (!ok)
 	{
-		DBG1(DBG_KNL, "mif: source rule for %H failed: %s", local,
-			 nl_geterror(err));
+		DBG1(DBG_KNL, "mif: source rule for %H failed", local);
 	}
 	DBG2(DBG_KNL, "mif: packets from %H leave through interface %u (table "
 		 "%u)", local, ifindex, table);
 	array_insert(this->entries, ARRAY_TAIL, entry);
 	this->mutex->unlock(this->mutex);
-	return err >= 0 || err == -NLE_EXIST;
+	return ok;
 }
 
 static void entry_destroy(private_mif_srcroute_t *this, entry_t *entry)
@@ -286,7 +272,7 @@ static void entry_destroy(private_mif_srcroute_t *this, entry_t *entry)
 	entry_t *other;
 	bool shared = FALSE;
 
-	rtnl_rule_delete(this->sock, entry->rule, 0);
+	mif_nl_rule_del(this->sock, entry->rule);
 	rtnl_rule_put(entry->rule);
 	/* another address of the family on the interface shares the table */
 	for (i = 0; i < array_count(this->entries); i++)
@@ -368,7 +354,7 @@ static void steer_remove(private_mif_srcroute_t *this, int i)
 
 	if (array_remove(this->steered, i, &steer))
 	{
-		rtnl_route_delete(this->sock, steer->route, 0);
+		mif_nl_route_del(this->sock, steer->route, TRUE);
 		rtnl_route_put(steer->route);
 		steer->peer->destroy(steer->peer);
 		free(steer);
@@ -399,8 +385,7 @@ METHOD(mif_srcroute_t, steer, bool,
 	private_mif_srcroute_t *this, host_t *peer, host_t *via)
 {
 	struct rtnl_route *route, *best = NULL;
-	struct rtnl_nexthop *nh;
-	struct nl_addr *dst, *gw = NULL;
+	struct nl_addr *dst;
 	struct nl_cache *cache;
 	struct nl_object *obj;
 	entry_t *entry;
@@ -417,7 +402,7 @@ METHOD(mif_srcroute_t, steer, bool,
 		this->mutex->unlock(this->mutex);
 		return FALSE;
 	}
-	dst = host2nl(peer);
+	dst = mif_nl_addr(peer, -1);
 	/* the longest main table route through the interface covering the
 	 * peer */
 	for (obj = nl_cache_get_first(cache); obj; obj = nl_cache_get_next(obj))
@@ -439,29 +424,23 @@ METHOD(mif_srcroute_t, steer, bool,
 		return FALSE;
 	}
 	nl_addr_set_prefixlen(dst, nl_addr_get_len(dst) * 8);
-	route = rtnl_route_alloc();
-	nh = rtnl_route_nh_alloc();
-	rtnl_route_set_family(route, peer->get_family(peer));
-	rtnl_route_set_table(route, this->steer_table);
-	rtnl_route_set_type(route, RTN_UNICAST);
-	rtnl_route_set_protocol(route, RTPROT_STATIC);
-	rtnl_route_set_scope(route, rtnl_route_get_scope(best));
-	rtnl_route_set_dst(route, dst);
+	route = mif_nl_route_create(peer->get_family(peer), this->steer_table,
+								dst, rtnl_route_get_scope(best));
 	nl_addr_put(dst);
-	rtnl_route_nh_set_ifindex(nh, entry->ifindex);
-	gw = rtnl_route_nh_get_gateway(rtnl_route_nexthop_n(best, 0));
-	if (gw)
+	if (route)
 	{
-		rtnl_route_nh_set_gateway(nh, gw);
+		mif_nl_route_add_nexthop(route, entry->ifindex, route_gw(best), 1);
 	}
-	rtnl_route_add_nexthop(route, nh);
 	nl_cache_free(cache);
-	err = rtnl_route_add(this->sock, route, NLM_F_CREATE | NLM_F_REPLACE);
+	err = route ? mif_nl_route_replace(this->sock, route, TRUE) : -NLE_NOMEM;
 	if (err < 0)
 	{
 		DBG1(DBG_KNL, "mif: steering %H through interface %u failed: %s",
 			 peer, entry->ifindex, nl_geterror(err));
-		rtnl_route_put(route);
+		if (route)
+		{
+			rtnl_route_put(route);
+		}
 		this->mutex->unlock(this->mutex);
 		return FALSE;
 	}
@@ -492,7 +471,10 @@ METHOD(mif_srcroute_t, destroy, void,
 		entry_destroy(this, entry);
 	}
 	array_destroy(this->entries);
-	nl_socket_free(this->sock);
+	if (this->sock)
+	{
+		nl_socket_free(this->sock);
+	}
 	this->mutex->destroy(this->mutex);
 	free(this);
 }
@@ -500,7 +482,7 @@ METHOD(mif_srcroute_t, destroy, void,
 /*
  * Described in header
  */
-mif_srcroute_t *mif_srcroute_create()
+mif_srcroute_t *mif_srcroute_create(mif_dp_settings_t *settings)
 {
 	private_mif_srcroute_t *this;
 
@@ -515,20 +497,13 @@ mif_srcroute_t *mif_srcroute_create()
 		},
 		.entries = array_create(0, 0),
 		.steered = array_create(0, 0),
-		.steer_table = lib->settings->get_int(lib->settings,
-							"%s.plugins.mif.dataplane.table", 210, lib->ns),
+		.steer_table = settings->table,
 		.mutex = mutex_create(MUTEX_TYPE_DEFAULT),
-		.table_base = lib->settings->get_int(lib->settings,
-							"%s.plugins.mif.dataplane.source_table_base",
-							22000, lib->ns),
-		/* after the data plane's table (210) and its skip target (211),
-		 * so GRE and IKE packets that skip our tables still get here */
-		.prio = lib->settings->get_int(lib->settings,
-							"%s.plugins.mif.dataplane.priority", 210,
-							lib->ns) + 2,
+		.table_base = settings->src_table_base,
+		.prio = settings->src_prio,
+		.sock = mif_nl_socket(NETLINK_ROUTE),
 	);
-	this->sock = nl_socket_alloc();
-	if (!this->sock || nl_connect(this->sock, NETLINK_ROUTE) < 0)
+	if (!this->sock)
 	{
 		destroy(this);
 		return NULL;

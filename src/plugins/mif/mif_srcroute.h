@@ -17,6 +17,8 @@
 
 #include <networking/host.h>
 
+#include "mif_dp_settings.h"
+
 typedef struct mif_srcroute_t mif_srcroute_t;
 
 /**
@@ -87,8 +89,11 @@ struct mif_srcroute_t {
 /**
  * Create the source routing manager.
  *
+ * @param settings	source rule priority and tables, and the data plane's
+ *					table for steering routes, as mif_dp_settings_load()
+ *					reads them
  * @return			instance, NULL without netlink
  */
-mif_srcroute_t *mif_srcroute_create();
+mif_srcroute_t *mif_srcroute_create(mif_dp_settings_t *settings);
 
 #endif /** MIF_SRCROUTE_H_ @}*/

@@ -222,6 +222,7 @@ int main(int argc, char *argv[])
 {
 	level_t levels[DBG_MAX];
 	mif_dataplane_t *dp;
+	mif_dp_settings_t settings;
 	char line[512], copy[512];
 	int i, failed = 0;
 
@@ -254,7 +255,8 @@ int main(int argc, char *argv[])
 		library_deinit();
 		return 2;
 	}
-	dp = mif_dataplane_create();
+	mif_dp_settings_load(&settings);
+	dp = mif_dataplane_create(&settings);
 	if (!dp)
 	{
 		printf("FAIL create\n");

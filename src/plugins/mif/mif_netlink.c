@@ -1,0 +1,237 @@
+/*
+ * Copyright (C) 2026 strongswan-mif authors
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the
+ * Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version.
+ */
+
+#include "mif_netlink.h"
+
+#include <netlink/route/nexthop.h>
+#include <linux/rtnetlink.h>
+
+#include <daemon.h>
+
+/*
+ * Described in header
+ */
+struct nl_sock *mif_nl_socket(int protocol)
+{
+	struct nl_sock *sock;
+	int err;
+
+	sock = nl_socket_alloc();
+	if (!sock)
+	{
+		return NULL;
+	}
+	err = nl_connect(sock, protocol);
+	if (err < 0)
+	{
+		DBG1(DBG_KNL, "mif: connecting to netlink (%d) failed: %s", protocol,
+			 nl_geterror(err));
+		nl_socket_free(sock);
+		return NULL;
+	}
+	return sock;
+}
+
+/*
+ * Described in header
+ */
+struct nl_addr *mif_nl_addr(host_t *host, int prefix)
+{
+	struct nl_addr *addr;
+	chunk_t raw;
+
+	raw = host->get_address(host);
+	/* nl_addr_build() gives the full length as prefix */
+	addr = nl_addr_build(host->get_family(host), raw.ptr, raw.len);
+	if (addr && prefix >= 0)
+	{
+		nl_addr_set_prefixlen(addr, prefix);
+	}
+	return addr;
+}
+
+/*
+ * Described in header
+ */
+struct rtnl_rule *mif_nl_rule_create(int family, uint32_t prio, uint8_t action)
+{
+	struct rtnl_rule *rule;
+
+	rule = rtnl_rule_alloc();
+	if (rule)
+	{
+		rtnl_rule_set_family(rule, family);
+		rtnl_rule_set_prio(rule, prio);
+		rtnl_rule_set_action(rule, action);
+	}
+	return rule;
+}
+
+/**
+ * Name of a rule's family for log messages.
+ */
+static char *rule_family(struct rtnl_rule *rule)
+{
+	return rtnl_rule_get_family(rule) == AF_INET6 ? "IPv6" : "IPv4";
+}
+
+/*
+ * Described in header
+ */
+bool mif_nl_rule_add(struct nl_sock *sock, struct rtnl_rule *rule,
+					 bool exist_ok)
+{
+	int err;
+
+	/* without NLM_F_EXCL the kernel adds a duplicate */
+	err = rtnl_rule_add(sock, rule, NLM_F_CREATE | NLM_F_EXCL);
+	if (err == -NLE_EXIST && exist_ok)
+	{
+		DBG2(DBG_KNL, "mif: %s rule pref %u already installed",
+			 rule_family(rule), rtnl_rule_get_prio(rule));
+		return TRUE;
+	}
+	if (err < 0)
+	{
+		DBG1(DBG_KNL, "mif: adding %s rule pref %u failed: %s",
+			 rule_family(rule), rtnl_rule_get_prio(rule), nl_geterror(err));
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/*
+ * Described in header
+ */
+bool mif_nl_rule_del(struct nl_sock *sock, struct rtnl_rule *rule)
+{
+	int err;
+
+	err = rtnl_rule_delete(sock, rule, 0);
+	if (err < 0)
+	{
+		DBG1(DBG_KNL, "mif: deleting %s rule pref %u failed: %s",
+			 rule_family(rule), rtnl_rule_get_prio(rule), nl_geterror(err));
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/*
+ * Described in header
+ */
+struct rtnl_route *mif_nl_route_create(int family, uint32_t table,
+									   struct nl_addr *dst, uint8_t scope)
+{
+	struct rtnl_route *route;
+
+	route = rtnl_route_alloc();
+	if (route)
+	{
+		rtnl_route_set_family(route, family);
+		rtnl_route_set_table(route, table);
+		rtnl_route_set_dst(route, dst);
+		rtnl_route_set_type(route, RTN_UNICAST);
+		rtnl_route_set_protocol(route, RTPROT_STATIC);
+		rtnl_route_set_scope(route, scope);
+	}
+	return route;
+}
+
+/*
+ * Described in header
+ */
+void mif_nl_route_add_nexthop(struct rtnl_route *route, int ifindex,
+							  struct nl_addr *gw, u_int weight)
+{
+	struct rtnl_nexthop *nh;
+
+	nh = rtnl_route_nh_alloc();
+	if (nh)
+	{
+		rtnl_route_nh_set_ifindex(nh, ifindex);
+		if (gw)
+		{
+			rtnl_route_nh_set_gateway(nh, gw);
+		}
+		/* rtnh_hops carries weight - 1 */
+		rtnl_route_nh_set_weight(nh, weight ? weight - 1 : 0);
+		rtnl_route_add_nexthop(route, nh);
+	}
+}
+
+/**
+ * Log a failed route operation.
+ */
+static void log_route(char *op, struct rtnl_route *route, int err)
+{
+	char buf[64];
+
+	DBG1(DBG_KNL, "mif: %s route %s table %u failed: %s", op,
+		 nl_addr2str(rtnl_route_get_dst(route), buf, sizeof(buf)),
+		 rtnl_route_get_table(route), nl_geterror(err));
+}
+
+/*
+ * Described in header
+ */
+int mif_nl_route_replace(struct nl_sock *sock, struct rtnl_route *route,
+						 bool quiet)
+{
+	int err;
+
+	err = rtnl_route_add(sock, route, NLM_F_CREATE | NLM_F_REPLACE);
+	if (err < 0 && !quiet)
+	{
+		log_route("installing", route, err);
+	}
+	return err < 0 ? err : 0;
+}
+
+/*
+ * Described in header
+ */
+bool mif_nl_route_del(struct nl_sock *sock, struct rtnl_route *route,
+					  bool quiet)
+{
+	int err;
+
+	err = rtnl_route_delete(sock, route, 0);
+	if (err < 0 && !quiet)
+	{
+		log_route("deleting", route, err);
+	}
+	return err >= 0;
+}
+
+/*
+ * Described in header
+ */
+int mif_nl_request(struct nl_sock *sock, int type, void *data, size_t len)
+{
+	struct nl_msg *msg;
+	int err;
+
+	msg = nlmsg_alloc_simple(type, 0);
+	if (!msg)
+	{
+		return -NLE_NOMEM;
+	}
+	err = nlmsg_append(msg, data, len, NLMSG_ALIGNTO);
+	if (err >= 0)
+	{
+		err = nl_send_auto(sock, msg);
+	}
+	nlmsg_free(msg);
+	if (err >= 0)
+	{
+		err = nl_wait_for_ack(sock);
+	}
+	return err < 0 ? err : 0;
+}
