@@ -639,7 +639,7 @@ METHOD(mif_dataplane_t, destroy, void,
 /*
  * Described in header
  */
-mif_dataplane_t *mif_dataplane_create(mif_dp_settings_t *settings)
+mif_dataplane_t *mif_dataplane_create(const mif_dp_settings_t *settings)
 {
 	private_mif_dataplane_t *this;
 

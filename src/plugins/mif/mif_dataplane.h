@@ -136,6 +136,6 @@ struct mif_dataplane_t {
  *					mif_dp_settings_load() reads them
  * @return			data plane, NULL if the kernel lacks GRE support
  */
-mif_dataplane_t *mif_dataplane_create(mif_dp_settings_t *settings);
+mif_dataplane_t *mif_dataplane_create(const mif_dp_settings_t *settings);
 
 #endif /** MIF_DATAPLANE_H_ @}*/

@@ -266,7 +266,7 @@ void mif_liveness_receive_probe(void *data, host_t *src, host_t *dst,
 	}
 	if (probe.type == MIF_PROBE_REQUEST)
 	{	/* a request proves nothing about the path: anybody with the key
-		 * can spoof its source (RFC 4555 5.2), only replies count */
+		 * can spoof its source (RFC 4555 §5.4), only replies count */
 		answer_request(this, conn, path, &probe);
 		goto out;
 	}

@@ -576,10 +576,10 @@ METHOD(mif_manager_t, destroy, void,
  * Described in header
  */
 mif_manager_t *mif_manager_create(mif_backend_t *backend,
-								  mif_dataplane_t *dataplane)
+								  mif_dataplane_t *dataplane,
+								  const mif_dp_settings_t *dp_settings)
 {
 	private_mif_manager_t *this;
-	mif_dp_settings_t dp_settings;
 	uint16_t port;
 
 	INIT(this,
@@ -642,8 +642,8 @@ mif_manager_t *mif_manager_create(mif_backend_t *backend,
 		free(this);
 		return NULL;
 	}
-	mif_dp_settings_load(&dp_settings);
-	this->srcroute = mif_srcroute_create(&dp_settings);
+	this->srcroute = mif_srcroute_create(dp_settings);
+	/* charon-systemd falls back to the charon section for these */
 	this->monitor = mif_monitor_create_from_settings("charon.plugins.mif.monitor");
 	if (this->monitor)
 	{

@@ -74,9 +74,12 @@ struct mif_manager_t {
  *
  * @param backend		libmif backend to record path bindings in
  * @param dataplane		kernel data plane (adopted), NULL to signal only
+ * @param dp_settings	data plane options, for the per-interface source
+ *						routes (mif_srcroute_t)
  * @return				manager, NULL if the probe port cannot be opened
  */
 mif_manager_t *mif_manager_create(mif_backend_t *backend,
-								  mif_dataplane_t *dataplane);
+								  mif_dataplane_t *dataplane,
+								  const mif_dp_settings_t *dp_settings);
 
 #endif /** MIF_MANAGER_H_ @}*/

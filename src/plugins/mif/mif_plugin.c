@@ -96,7 +96,8 @@ static bool register_mif(private_mif_plugin_t *this,
 		charon->bus->add_listener(charon->bus, &this->listener->listener);
 		mif_dp_settings_load(&dp_settings);
 		this->manager = mif_manager_create(mif_get(),
-										   mif_dataplane_create(&dp_settings));
+										   mif_dataplane_create(&dp_settings),
+										   &dp_settings);
 		if (this->manager)
 		{
 			charon->bus->add_listener(charon->bus,

@@ -482,7 +482,7 @@ METHOD(mif_srcroute_t, destroy, void,
 /*
  * Described in header
  */
-mif_srcroute_t *mif_srcroute_create(mif_dp_settings_t *settings)
+mif_srcroute_t *mif_srcroute_create(const mif_dp_settings_t *settings)
 {
 	private_mif_srcroute_t *this;
 

@@ -94,6 +94,6 @@ struct mif_srcroute_t {
  *					reads them
  * @return			instance, NULL without netlink
  */
-mif_srcroute_t *mif_srcroute_create(mif_dp_settings_t *settings);
+mif_srcroute_t *mif_srcroute_create(const mif_dp_settings_t *settings);
 
 #endif /** MIF_SRCROUTE_H_ @}*/

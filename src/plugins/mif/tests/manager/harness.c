@@ -583,6 +583,7 @@ static uint16_t free_port(void)
 
 void harness_setup(void)
 {
+	mif_dp_settings_t dp_settings;
 	char conf[1024];
 
 	ck_assert(library_init(NULL, "charon"));
@@ -645,7 +646,8 @@ void harness_setup(void)
 			.expiry_interval = 1000,
 		},
 	}));
-	mgr = mif_manager_create(mif_get(), NULL);
+	mif_dp_settings_load(&dp_settings);
+	mgr = mif_manager_create(mif_get(), NULL, &dp_settings);
 	ck_assert_msg(mgr, "manager creation failed (probe port %u)",
 				  mgr_probe_port);
 	priv = (private_mif_manager_t*)mgr;
