@@ -7,6 +7,44 @@
  * option) any later version.
  */
 
+/**
+ * DOC: The mif plugin: multiple interfaces under one IKE SA
+ *
+ * The mif charon plugin lets one IKEv2 SA use several interfaces of a host
+ * at once (doc/protocol.md): both peers announce MIF_SUPPORTED in IKE_AUTH
+ * (plain MOBIKE, RFC 4555, with a peer that does not); each further
+ * interface becomes a path, announced with MIF_PATH_ADD, proven by a return
+ * routability probe and given a CHILD SA of its own; traffic is spread per
+ * flow over the live paths and moved off a path that dies; paths come and
+ * go without a new IKE SA. The plugin records every path as a binding in
+ * libmif, the suite's shared backend, which it configures from its own
+ * options (strongswan-mif(5), conf/plugins/mif.opt).
+ *
+ * This file loads the plugin: it reads libmif's options and the data plane
+ * options and creates, in this order, libmif, the bus listener, the path
+ * manager (with the data plane it adopts) and the control socket; it tears
+ * them down in reverse. The plugin's other parts, each with a DOC block atop
+ * its main file:
+ *
+ * - path manager: mif_manager.c (signalling, liveness, path lifecycle and
+ *   exchanges in mif_signal.c, mif_liveness.c, mif_paths.c, mif_exchange.c;
+ *   state in mif_conn.c; probe sockets in mif_prober.c; the INFORMATIONAL
+ *   task in mif_task.c; RR budgets in mif_ratelimit.c)
+ * - data plane: mif_dataplane.c (GRE devices, routes, flow rules, shared
+ *   rules, hash policy and leftovers in mif_dp_*.c; per-interface source
+ *   routes in mif_srcroute.c; netlink and sysctl helpers in mif_netlink.c
+ *   and mif_sysctl.c)
+ * - wire codec of the notifies and probes: mif_msg.c (mif_msg_flow.c,
+ *   mif_msg_probe.c), built as libmif-msg.la for the tests and tools too
+ * - interface monitor: mif_monitor.c (doc/monitor.md)
+ * - libmif bindings of IKE SAs: mif_listener.c
+ * - operator interface for mifctl(8): mif_control.c
+ *
+ * Threads and locks: loading and unloading run on charon's main thread;
+ * every part takes its own locks (see each DOC block); this file keeps no
+ * state but the objects it created.
+ */
+
 #include "mif_plugin.h"
 #include "mif_listener.h"
 #include "mif_manager.h"
