@@ -7,10 +7,14 @@
  * option) any later version.
  */
 
-/*
- * mifctl: list, add and remove the paths of IKE SAs through the control
- * socket of charon's mif plugin. Deliberately free of strongSwan
- * libraries so it works where only the socket is reachable.
+/**
+ * DOC: mifctl
+ *
+ * mifctl(8) lists, adds and removes the paths of IKE SAs through the
+ * control socket of charon's mif plugin (src/plugins/mif/mif_control.c,
+ * a line protocol on a unix socket, default /var/run/charon.mif). It is
+ * one file, single-threaded, and deliberately free of strongSwan libraries
+ * so it works where only the socket is reachable.
  */
 
 #include <errno.h>
