@@ -11,7 +11,7 @@
 #       neighbour discovery/ARP, i.e. leaked plaintext)
 #
 # Capture with DIR out on an endpoint: on the receiving side tcpdump also
-# sees the decrypted inner packet of tunnel mode (vm-harness pitfall 9).
+# sees the decrypted inner packet of tunnel mode (pitfall 9, testing/README.md).
 # On a router between the peers any direction shows what is on the wire.
 
 MIF_ESP_FILTER='esp or (ip and udp port 4500 and udp[8:4] != 0)'

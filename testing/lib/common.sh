@@ -3,7 +3,7 @@
 # Every host of a scenario is a network namespace. Commands run in a host
 # through mif-hostexec, which gives them the host's private /run (vici
 # socket, pid file), /etc/strongswan.conf and /etc/swanctl by bind mounts in
-# a private mount namespace (vm-harness pitfall 3).
+# a private mount namespace (pitfall 3, testing/README.md).
 #
 # Under TCG every exec of a dynamically linked program costs 0.1-0.4 s, so
 # the library avoids helper processes where bash builtins do the job.

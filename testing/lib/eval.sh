@@ -3,9 +3,11 @@
 #
 #   check DESC CMD...             CMD must succeed
 #   check_not DESC CMD...         CMD must fail
-#   expect HOST 'CMD' REGEX [YES|NO] [WAIT]
+#   expect HOST 'CMD' REGEX [YES|NO|=N] [WAIT]
 #                                 output of CMD in HOST matches REGEX (grep -E)
-#                                 (YES) or not (NO); with WAIT seconds it polls
+#                                 (YES), or not (NO), or exactly N of its lines
+#                                 match (=N); with WAIT seconds it polls until
+#                                 it does
 #   check_ping HOST DST [COUNT] [ARGS...]  all replies received
 #   check_no_ping HOST DST       no reply
 #   check_iperf HOST SERVER-HOST SERVER-ADDR MIN-MBIT [SECS] [ARGS...]
@@ -57,17 +59,21 @@ _check_result()
 
 expect()
 {
-	local h=$1 cmd=$2 re=$3 want=${4:-YES} wait=${5:-0} out end hit
+	local h=$1 cmd=$2 re=$3 want=${4:-YES} wait=${5:-0} out end got
 	end=$(( $(now_ms) + wait * 1000 ))
 	while :; do
 		out=$(hxs "$h" "$cmd" 2>&1)
-		if echo "$out" | grep -Eq -- "$re"; then hit=YES; else hit=NO; fi
-		[ $hit = "$want" ] && break
+		case $want in
+		=*) got="=$(echo "$out" | grep -Ec -- "$re")" ;;
+		*) if echo "$out" | grep -Eq -- "$re"; then got=YES; else got=NO; fi ;;
+		esac
+		[ "$got" = "$want" ] && break
 		[ "$(now_ms)" -lt $end ] || break
 		msleep 0.3
 	done
-	[ $hit = "$want" ]
-	_check_result $? "$h: $cmd =~ /$re/ $want" "$out"
+	[ "$got" = "$want" ]
+	_check_result $? "$h: $cmd =~ /$re/ $want" \
+		"$(case $want in =*) echo "matching lines: ${got#=}" ;; esac)$out"
 }
 
 check_ping()
