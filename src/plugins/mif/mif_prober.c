@@ -21,9 +21,28 @@
 
 /** datagrams read per watcher callback, and the socket receive buffer */
 #define RECV_BATCH 64
+
+/** pause after a callback that found many datagrams queued (a flood), in
+ * microseconds: the next callback then finds a fuller batch, so what a flood
+ * costs is bounded by callbacks per second rather than by datagrams */
+#define FLOOD_PAUSE_US 5000
 #define RECV_BUFFER (1024 * 1024)
 
 typedef struct private_mif_prober_t private_mif_prober_t;
+
+/**
+ * Buffers for reading RECV_BATCH datagrams with one recvmmsg() call.
+ */
+typedef struct {
+	struct mmsghdr msgs[RECV_BATCH];
+	struct iovec iov[RECV_BATCH];
+	union {
+		struct sockaddr_in sin;
+		struct sockaddr_in6 sin6;
+	} from[RECV_BATCH];
+	char ctrl[RECV_BATCH][256];
+	char data[RECV_BATCH][MAX_DGRAM];
+} recv_batch_t;
 
 /**
  * Private data.
@@ -50,6 +69,12 @@ struct private_mif_prober_t {
 	 */
 	mif_prober_cb_t cb;
 	void *data;
+
+	/**
+	 * Receive buffers of the IPv4 and the IPv6 socket (the watcher never
+	 * runs two callbacks of one socket at once)
+	 */
+	recv_batch_t *batch4, *batch6;
 };
 
 /**
@@ -87,64 +112,75 @@ static host_t *get_dst(struct msghdr *msg, uint16_t port)
 }
 
 /**
- * Receive one datagram; FALSE if there is none (or the socket failed).
+ * Hand one received datagram to the callback.
  */
-static bool receive_one(private_mif_prober_t *this, int fd)
+static void deliver(private_mif_prober_t *this, struct mmsghdr *m)
 {
-	char buf[MAX_DGRAM], ctrl[256];
-	union {
-		struct sockaddr_in sin;
-		struct sockaddr_in6 sin6;
-	} from;
-	struct iovec iov = {
-		.iov_base = buf,
-		.iov_len = sizeof(buf),
-	};
-	struct msghdr msg = {
-		.msg_name = &from,
-		.msg_namelen = sizeof(from),
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = ctrl,
-		.msg_controllen = sizeof(ctrl),
-	};
 	host_t *src, *dst;
-	ssize_t len;
 
-	len = recvmsg(fd, &msg, MSG_DONTWAIT);
-	if (len < 0)
-	{
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
-		{
-			DBG1(DBG_NET, "mif: receiving probe failed: %s", strerror(errno));
-		}
-		return FALSE;
-	}
-	if (msg.msg_flags & MSG_TRUNC)
+	if (m->msg_hdr.msg_flags & MSG_TRUNC)
 	{
 		DBG2(DBG_NET, "mif: dropped oversized datagram on probe port");
-		return TRUE;
+		return;
 	}
-	src = host_create_from_sockaddr((sockaddr_t*)&from);
-	dst = get_dst(&msg, this->port);
+	src = host_create_from_sockaddr((sockaddr_t*)m->msg_hdr.msg_name);
+	dst = get_dst(&m->msg_hdr, this->port);
 	if (src && dst)
 	{
-		this->cb(this->data, src, dst, chunk_create(buf, len));
+		this->cb(this->data, src, dst,
+				 chunk_create(m->msg_hdr.msg_iov->iov_base, m->msg_len));
 	}
 	DESTROY_IF(src);
 	DESTROY_IF(dst);
-	return TRUE;
+}
+
+/**
+ * Read up to RECV_BATCH datagrams with one system call; how many were read.
+ */
+static int receive_batch(recv_batch_t *b, int fd)
+{
+	int i, n;
+
+	for (i = 0; i < RECV_BATCH; i++)
+	{
+		b->iov[i] = (struct iovec){
+			.iov_base = b->data[i],
+			.iov_len = MAX_DGRAM,
+		};
+		b->msgs[i].msg_hdr = (struct msghdr){
+			.msg_name = &b->from[i],
+			.msg_namelen = sizeof(b->from[i]),
+			.msg_iov = &b->iov[i],
+			.msg_iovlen = 1,
+			.msg_control = b->ctrl[i],
+			.msg_controllen = sizeof(b->ctrl[i]),
+		};
+	}
+	n = recvmmsg(fd, b->msgs, RECV_BATCH, MSG_DONTWAIT, NULL);
+	if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+	{
+		DBG1(DBG_NET, "mif: receiving probes failed: %s", strerror(errno));
+	}
+	return n;
 }
 
 CALLBACK(receive, bool,
 	private_mif_prober_t *this, int fd, watcher_event_t event)
 {
-	u_int i;
+	recv_batch_t *b = fd == this->fd4 ? this->batch4 : this->batch6;
+	int i, n;
 
-	/* a watcher callback (a job) per datagram is what a flood of probes
-	 * costs most: read what is queued, a bounded batch at a time */
-	for (i = 0; i < RECV_BATCH && receive_one(this, fd); i++)
+	/* a watcher callback (a job) and a system call per datagram are what a
+	 * flood of probes costs most: read what is queued, a bounded batch
+	 * with one call */
+	n = receive_batch(b, fd);
+	for (i = 0; i < n; i++)
 	{
+		deliver(this, &b->msgs[i]);
+	}
+	if (n >= RECV_BATCH / 4)
+	{
+		usleep(FLOOD_PAUSE_US);
 	}
 	return TRUE;
 }
@@ -274,6 +310,8 @@ METHOD(mif_prober_t, destroy, void,
 		lib->watcher->remove(lib->watcher, this->fd6);
 		close(this->fd6);
 	}
+	free(this->batch4);
+	free(this->batch6);
 	free(this);
 }
 
@@ -292,11 +330,15 @@ mif_prober_t *mif_prober_create(uint16_t port, mif_prober_cb_t cb, void *data)
 		.port = port,
 		.cb = cb,
 		.data = data,
+		.batch4 = malloc(sizeof(recv_batch_t)),
+		.batch6 = malloc(sizeof(recv_batch_t)),
 	);
 	this->fd4 = open_socket(this, AF_INET);
 	this->fd6 = open_socket(this, AF_INET6);
 	if (this->fd4 < 0 && this->fd6 < 0)
 	{
+		free(this->batch4);
+		free(this->batch6);
 		free(this);
 		return NULL;
 	}
