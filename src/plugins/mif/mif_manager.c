@@ -34,7 +34,10 @@
  *   every state, dead paths, budgets) and steering MOBIKE.
  * - mif_paths.c: the path lifecycle (doc/protocol.md 8): announcing, libmif
  *   bindings, path CHILD SAs, data plane, routes, and mif_paths_release(),
- *   the one way a path ends.
+ *   the one way a path ends; mif_paths_set_state(), the way the others
+ *   change a path's state, publishes it as a path event (mif_path_event.h)
+ *   to the listeners registered through add_event_listener() (mifctl
+ *   monitor: mif_control.c queues them, mif_event_queue.c).
  * - mif_exchange.c: our exchanges, from jobs that find the IKE SA a conn is
  *   on now and wait while its path is unusable (doc/protocol.md 7.4, 9):
  *   notifies in an INFORMATIONAL (mif_task.c) and CHILD SA deletes. Answers
@@ -50,7 +53,9 @@
  * callback of mif_task.c (same), by the prober's watcher callback for each
  * probe received, by the path timer (a scheduled job), by the monitor's
  * link events and by the operator commands; the path enumerator of
- * mif_control.c holds it until destroyed. Work that needs an IKE SA of its
+ * mif_control.c holds it until destroyed. Event listeners are called with
+ * it held and only queue (mif_event_queue.c takes its own lock after ours,
+ * never the other way round). Work that needs an IKE SA of its
  * own (sending, CHILD SA creation and deletion, announcing on address
  * events and anew) is queued as a job, which checks the IKE SA out first and
  * takes the mutex after: never the other way round, since charon's threads
