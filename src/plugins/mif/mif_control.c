@@ -357,6 +357,20 @@ static bool execute(private_mif_control_t *this, char *line, FILE *out,
 }
 
 /**
+ * Milliseconds left until a deadline, 0 if it passed.
+ */
+static int ms_left(timeval_t *deadline)
+{
+	timeval_t now;
+	int64_t ms;
+
+	time_monotonic(&now);
+	ms = (deadline->tv_sec - now.tv_sec) * 1000 +
+		 (deadline->tv_usec - now.tv_usec) / 1000;
+	return ms > 0 ? ms : 0;
+}
+
+/**
  * Has a monitor client closed its side? What it sends is ignored.
  */
 static bool client_gone(int fd)
@@ -382,26 +396,38 @@ static bool client_gone(int fd)
 }
 
 /**
- * Write a line to a monitor client; FALSE if it took none of it within
- * REPLY_TIMEOUT_MS (the send timeout) or is gone.
+ * Write a line to a monitor client within REPLY_TIMEOUT_MS; FALSE if it
+ * did not take it by then or is gone.
  */
 static bool send_line(int fd, char *line)
 {
+	struct pollfd pfd = {
+		.fd = fd,
+		.events = POLLOUT,
+	};
 	size_t len = strlen(line), done = 0;
+	timeval_t deadline;
 	ssize_t n;
 
+	time_monotonic(&deadline);
+	timeval_add_ms(&deadline, REPLY_TIMEOUT_MS);
 	while (done < len)
 	{
-		n = send(fd, line + done, len - done, MSG_NOSIGNAL);
-		if (n < 0 && errno == EINTR)
+		n = send(fd, line + done, len - done, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n > 0)
 		{
+			done += n;
 			continue;
 		}
-		if (n <= 0)
+		if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK &&
+					   errno != EINTR))
 		{
 			return FALSE;
 		}
-		done += n;
+		if (errno != EINTR && poll(&pfd, 1, ms_left(&deadline)) == 0)
+		{
+			return FALSE;
+		}
 	}
 	return TRUE;
 }
@@ -415,7 +441,8 @@ typedef struct {
 } monitor_t;
 
 /**
- * A monitor client is done (or its thread cancelled): stop its events.
+ * A monitor client is done (or its thread cancelled): stop its events and
+ * free the monitor.
  */
 static void monitor_end(monitor_t *monitor)
 {
@@ -437,6 +464,8 @@ static void monitor_end(monitor_t *monitor)
 	}
 	this->mutex->unlock(this->mutex);
 	monitor->queue->destroy(monitor->queue);
+	free(monitor);
+	DBG2(DBG_CFG, "mif: monitor client gone");
 }
 
 /**
@@ -444,14 +473,12 @@ static void monitor_end(monitor_t *monitor)
  * line per path event for as long as it stays, without the request
  * deadline. The manager's threads only queue the lines (mif_event_queue.c),
  * never waiting for the client: a client slower than the events gets a
- * "dropped N events" line instead of them, and one that takes nothing for
- * REPLY_TIMEOUT_MS is disconnected.
+ * "dropped N events" line instead of them, and one that does not take a
+ * line within REPLY_TIMEOUT_MS is disconnected.
  */
 static void monitor(private_mif_control_t *this, FILE *out, bool json)
 {
-	monitor_t monitor = {
-		.this = this,
-	};
+	monitor_t *monitor;
 	int fd = fileno(out);
 	char *line;
 
@@ -463,16 +490,23 @@ static void monitor(private_mif_control_t *this, FILE *out, bool json)
 			  MAX_MONITORS);
 		return;
 	}
-	monitor.queue = mif_event_queue_create(json, MONITOR_QUEUE);
-	array_insert(this->monitors, ARRAY_TAIL, monitor.queue);
+	/* on the heap: a cancelled thread's cleanup runs after its stack is
+	 * unwound */
+	INIT(monitor,
+		.this = this,
+		.queue = mif_event_queue_create(json, MONITOR_QUEUE),
+	);
+	array_insert(this->monitors, ARRAY_TAIL, monitor->queue);
 	this->mutex->unlock(this->mutex);
 
-	this->manager->add_event_listener(this->manager, &monitor.queue->listener);
-	thread_cleanup_push((void*)monitor_end, &monitor);
+	this->manager->add_event_listener(this->manager,
+									  &monitor->queue->listener);
+	DBG2(DBG_CFG, "mif: monitor client subscribed to path events");
+	thread_cleanup_push((void*)monitor_end, monitor);
 	reply(out, json, TRUE, "monitoring path events");
 	if (fflush(out) == 0)
 	{
-		while (monitor.queue->next(monitor.queue, MONITOR_POLL_MS, &line))
+		while (monitor->queue->next(monitor->queue, MONITOR_POLL_MS, &line))
 		{
 			if (!line)
 			{
@@ -505,20 +539,6 @@ typedef enum {
 	REQUEST_TIMEOUT,
 	REQUEST_MALFORMED,
 } request_status_t;
-
-/**
- * Milliseconds left until a deadline, 0 if it passed.
- */
-static int ms_left(timeval_t *deadline)
-{
-	timeval_t now;
-	int64_t ms;
-
-	time_monotonic(&now);
-	ms = (deadline->tv_sec - now.tv_sec) * 1000 +
-		 (deadline->tv_usec - now.tv_usec) / 1000;
-	return ms > 0 ? ms : 0;
-}
 
 /**
  * Read one request line within REQUEST_TIMEOUT_MS, in as many reads as the

@@ -36,7 +36,7 @@ typedef struct mif_control_t mif_control_t;
  * line says so (or why not), then one line per event follows for as long
  * as the client stays, without a deadline. Up to 2 monitor clients at once;
  * one that falls behind gets "dropped N events" in place of what it missed,
- * one that takes nothing for 5 seconds is disconnected.
+ * one that does not take a line within 5 seconds is disconnected.
  */
 struct mif_control_t {
 
