@@ -371,7 +371,9 @@ static int ms_left(timeval_t *deadline)
 }
 
 /**
- * Has a monitor client closed its side? What it sends is ignored.
+ * Has a monitor client gone? What it sends is ignored, and so is the end of
+ * its requests (shutdown(SHUT_WR), as "echo json monitor | socat" does): a
+ * client that closed both directions hangs up (POLLHUP).
  */
 static bool client_gone(int fd)
 {
@@ -391,8 +393,7 @@ static bool client_gone(int fd)
 		return TRUE;
 	}
 	n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
-	return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
-					  errno != EINTR);
+	return n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR;
 }
 
 /**

@@ -494,6 +494,14 @@ START_TEST(test_monitor_events)
 	ck_assert_msg(strstr(buf, "\"bid\":3,\"event\":\"dead\"") &&
 				  strstr(buf, "\"reason\":\"no-probe-reply\"}\n"), "%s", buf);
 
+	/* one that is done sending still gets events */
+	shutdown(json, SHUT_WR);
+	usleep(1500000);
+	publish(MIF_PATH_EVENT_REMOVED, 3, "admin");
+	ck_assert(client_line(json, buf, sizeof(buf), ANSWER_MS));
+	ck_assert_msg(strstr(buf, "\"event\":\"removed\""), "%s", buf);
+	ck_assert(client_line(text, buf, sizeof(buf), ANSWER_MS));
+
 	/* a client that leaves is unsubscribed; the other stays until the
 	 * control socket goes (teardown) */
 	close(text);
