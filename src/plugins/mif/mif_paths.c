@@ -347,6 +347,7 @@ uint16_t mif_paths_announce(private_mif_manager_t *this, mif_conn_t *conn,
 	}
 	path = mif_conn_add_path(conn, bid, local->clone(local), remote);
 	path->seq = ++conn->seq;
+	/* its "added" event once the ADD is built, with the interface */
 	mif_path_set_state(path, MIF_PATH_ANNOUNCED);
 	if (ifname)
 	{
