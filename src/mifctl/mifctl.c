@@ -10,11 +10,12 @@
 /**
  * DOC: mifctl
  *
- * mifctl(8) lists, adds and removes the paths of IKE SAs through the
- * control socket of charon's mif plugin (src/plugins/mif/mif_control.c,
- * a line protocol on a unix socket, default /var/run/charon.mif). It is
- * one file, single-threaded, and deliberately free of strongSwan libraries
- * so it works where only the socket is reachable.
+ * mifctl(8) lists, adds and removes the paths of IKE SAs, and prints their
+ * events as they happen (monitor), through the control socket of charon's
+ * mif plugin (src/plugins/mif/mif_control.c, a line protocol on a unix
+ * socket, default /var/run/charon.mif). It is one file, single-threaded,
+ * and deliberately free of strongSwan libraries so it works where only the
+ * socket is reachable.
  */
 
 #include <errno.h>
@@ -35,10 +36,60 @@ static void usage(FILE *out)
 "  list                      list the paths of all IKE SAs\n"
 "  add IKE_ID ADDRESS        announce a local address as a new path\n"
 "  remove IKE_ID BID         remove a path\n"
+"  monitor                   print path events as they happen, one a line\n"
 "options:\n"
 "  -j, --json                machine-readable output\n"
 "  -s, --socket PATH         control socket [" DEFAULT_SOCKET "]\n"
 "  -h, --help                this help\n");
+}
+
+/**
+ * Is a reply line an error?
+ */
+static int is_error(const char *buf, size_t len)
+{
+	return (len >= 6 && !strncmp(buf, "error:", 6)) ||
+		   (len >= 11 && !strncmp(buf, "{\"ok\":false", 11));
+}
+
+/**
+ * Copy the events of a monitor subscription to stdout, a line at a time,
+ * until charon closes the connection. The first line tells whether the
+ * subscription was accepted: printed only if not.
+ */
+static int monitor(int fd, int *failed)
+{
+	char buf[4096], *end;
+	size_t len = 0;
+	ssize_t n;
+	int first = 1;
+
+	while ((n = read(fd, buf + len, sizeof(buf) - len)) > 0)
+	{
+		len += n;
+		while ((end = memchr(buf, '\n', len)))
+		{
+			if (!first)
+			{
+				fwrite(buf, 1, end - buf + 1, stdout);
+				fflush(stdout);
+			}
+			else if (is_error(buf, end - buf))
+			{
+				fwrite(buf, 1, end - buf + 1, stdout);
+				*failed = 1;
+			}
+			first = 0;
+			len -= end - buf + 1;
+			memmove(buf, end + 1, len);
+		}
+		if (len == sizeof(buf))
+		{	/* no line is that long: pass it on */
+			fwrite(buf, 1, len, stdout);
+			len = 0;
+		}
+	}
+	return n < 0;
 }
 
 /**
@@ -75,10 +126,15 @@ static int request(const char *path, const char *line, int *failed)
 		close(fd);
 		return 1;
 	}
+	if (strstr(line, " monitor\n"))
+	{
+		len = monitor(fd, failed);
+		close(fd);
+		return len;
+	}
 	while ((len = read(fd, buf, sizeof(buf))) > 0)
 	{
-		if (first && ((len >= 6 && !strncmp(buf, "error:", 6)) ||
-					  (len >= 11 && !strncmp(buf, "{\"ok\":false", 11))))
+		if (first && is_error(buf, len))
 		{
 			*failed = 1;
 		}
@@ -125,9 +181,10 @@ int main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc == 1 && !strcmp(argv[0], "list"))
+	if (argc == 1 && (!strcmp(argv[0], "list") ||
+					  !strcmp(argv[0], "monitor")))
 	{
-		n = snprintf(line, sizeof(line), "%s list\n", format);
+		n = snprintf(line, sizeof(line), "%s %s\n", format, argv[0]);
 	}
 	else if (argc == 3 && (!strcmp(argv[0], "add") ||
 						   !strcmp(argv[0], "remove")))

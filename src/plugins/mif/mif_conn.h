@@ -142,6 +142,10 @@ struct mif_conn_t {
 	char *peer_id;
 	/** the IKE SA's current addresses (ports zero), NULL before it is up */
 	host_t *ike_local, *ike_remote;
+	/** BIDs the inner routes were last set over (MIF_PATH_EVENT_MOVED) */
+	uint16_t routed[MIF_MSG_MAX_PATHS];
+	/** number of routed */
+	u_int routed_count;
 	/** the route towards ike_remote is steered off a dead path */
 	bool steered;
 	/** owner: announce the usable addresses again once the timer reaches

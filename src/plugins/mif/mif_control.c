@@ -9,6 +9,7 @@
 
 #include "mif_control.h"
 #include "mif_conn.h"
+#include "mif_event_queue.h"
 
 #include <daemon.h>
 #include <ctype.h>
@@ -17,6 +18,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <collections/array.h>
+#include <threading/mutex.h>
 #include <threading/thread.h>
 
 /** longest request line we accept, with its line end */
@@ -30,6 +32,16 @@
 
 /** time a client has to take each part of the reply (ms) */
 #define REPLY_TIMEOUT_MS 5000
+
+/** monitor clients at once: each keeps one of charon's threads and one of
+ * the MAX_CLIENTS for as long as it stays */
+#define MAX_MONITORS 2
+
+/** event lines queued for a monitor client, then events are dropped */
+#define MONITOR_QUEUE 256
+
+/** how often an idle monitor checks whether its client is gone (ms) */
+#define MONITOR_POLL_MS 1000
 
 typedef struct private_mif_control_t private_mif_control_t;
 
@@ -52,6 +64,21 @@ struct private_mif_control_t {
 	 * Listening service.
 	 */
 	stream_service_t *service;
+
+	/**
+	 * Event queues of the monitor clients, mif_event_queue_t*.
+	 */
+	array_t *monitors;
+
+	/**
+	 * Closing: no new monitor clients.
+	 */
+	bool closing;
+
+	/**
+	 * Protects monitors and closing.
+	 */
+	mutex_t *mutex;
 };
 
 /**
@@ -143,20 +170,14 @@ static void snapshot_destroy(array_t *paths)
 }
 
 /**
- * JSON string of an interface name; names are short, printable ASCII.
+ * JSON string of a name or message, all short.
  */
 static void json_str(FILE *out, char *str)
 {
-	fputc('"', out);
-	for (; *str; str++)
-	{
-		if (*str == '"' || *str == '\\')
-		{
-			fputc('\\', out);
-		}
-		fputc(isprint((unsigned char)*str) ? *str : '?', out);
-	}
-	fputc('"', out);
+	char buf[256];
+
+	mif_path_event_json_str(str, buf, sizeof(buf));
+	fputs(buf, out);
 }
 
 static void list(private_mif_control_t *this, FILE *out, bool json)
@@ -256,9 +277,14 @@ static void reply(FILE *out, bool json, bool ok, char *fmt, ...)
 }
 
 /**
- * Execute one request line.
+ * Execute one request line, except a valid "monitor", which the caller
+ * serves.
+ *
+ * @param json		receives whether the client asked for JSON
+ * @return			TRUE if the client asked to monitor events
  */
-static void execute(private_mif_control_t *this, char *line, FILE *out)
+static bool execute(private_mif_control_t *this, char *line, FILE *out,
+					bool *json_out)
 {
 	char *format, *cmd, *arg1, *arg2, *extra, *save = NULL;
 	u_long ike_id, bid;
@@ -273,12 +299,16 @@ static void execute(private_mif_control_t *this, char *line, FILE *out)
 	if (!format || (!streq(format, "json") && !streq(format, "text")))
 	{
 		fprintf(out, "error: request must start with 'text' or 'json'\n");
-		return;
+		return FALSE;
 	}
-	json = streq(format, "json");
+	json = *json_out = streq(format, "json");
 	if (!cmd || extra)
 	{
 		reply(out, json, FALSE, "malformed request");
+	}
+	else if (streq(cmd, "monitor") && !arg1)
+	{
+		return TRUE;
 	}
 	else if (streq(cmd, "list") && !arg1)
 	{
@@ -323,18 +353,8 @@ static void execute(private_mif_control_t *this, char *line, FILE *out)
 	{
 		reply(out, json, FALSE, "unknown command");
 	}
+	return FALSE;
 }
-
-/**
- * Outcome of reading a request.
- */
-typedef enum {
-	REQUEST_OK,
-	REQUEST_CLOSED,
-	REQUEST_TOO_LONG,
-	REQUEST_TIMEOUT,
-	REQUEST_MALFORMED,
-} request_status_t;
 
 /**
  * Milliseconds left until a deadline, 0 if it passed.
@@ -349,6 +369,177 @@ static int ms_left(timeval_t *deadline)
 		 (deadline->tv_usec - now.tv_usec) / 1000;
 	return ms > 0 ? ms : 0;
 }
+
+/**
+ * Has a monitor client gone? What it sends is ignored, and so is the end of
+ * its requests (shutdown(SHUT_WR), as "echo json monitor | socat" does): a
+ * client that closed both directions hangs up (POLLHUP).
+ */
+static bool client_gone(int fd)
+{
+	struct pollfd pfd = {
+		.fd = fd,
+		.events = POLLIN,
+	};
+	char buf[64];
+	ssize_t n;
+
+	if (poll(&pfd, 1, 0) <= 0)
+	{
+		return FALSE;
+	}
+	if (pfd.revents & (POLLHUP | POLLERR | POLLNVAL))
+	{
+		return TRUE;
+	}
+	n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+	return n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR;
+}
+
+/**
+ * Write a line to a monitor client within REPLY_TIMEOUT_MS; FALSE if it
+ * did not take it by then or is gone.
+ */
+static bool send_line(int fd, char *line)
+{
+	struct pollfd pfd = {
+		.fd = fd,
+		.events = POLLOUT,
+	};
+	size_t len = strlen(line), done = 0;
+	timeval_t deadline;
+	ssize_t n;
+
+	time_monotonic(&deadline);
+	timeval_add_ms(&deadline, REPLY_TIMEOUT_MS);
+	while (done < len)
+	{
+		n = send(fd, line + done, len - done, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n > 0)
+		{
+			done += n;
+			continue;
+		}
+		if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK &&
+					   errno != EINTR))
+		{
+			return FALSE;
+		}
+		if (errno != EINTR && poll(&pfd, 1, ms_left(&deadline)) == 0)
+		{
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+/**
+ * A monitor client and its queue.
+ */
+typedef struct {
+	private_mif_control_t *this;
+	mif_event_queue_t *queue;
+} monitor_t;
+
+/**
+ * A monitor client is done (or its thread cancelled): stop its events and
+ * free the monitor.
+ */
+static void monitor_end(monitor_t *monitor)
+{
+	private_mif_control_t *this = monitor->this;
+	mif_event_queue_t *queue;
+	int i;
+
+	this->manager->remove_event_listener(this->manager,
+										 &monitor->queue->listener);
+	this->mutex->lock(this->mutex);
+	for (i = 0; i < array_count(this->monitors); i++)
+	{
+		array_get(this->monitors, i, &queue);
+		if (queue == monitor->queue)
+		{
+			array_remove(this->monitors, i, NULL);
+			break;
+		}
+	}
+	this->mutex->unlock(this->mutex);
+	monitor->queue->destroy(monitor->queue);
+	free(monitor);
+	DBG2(DBG_CFG, "mif: monitor client gone");
+}
+
+/**
+ * Serve a monitor client: after a first line that it is subscribed, one
+ * line per path event for as long as it stays, without the request
+ * deadline. The manager's threads only queue the lines (mif_event_queue.c),
+ * never waiting for the client: a client slower than the events gets a
+ * "dropped N events" line instead of them, and one that does not take a
+ * line within REPLY_TIMEOUT_MS is disconnected.
+ */
+static void monitor(private_mif_control_t *this, FILE *out, bool json)
+{
+	monitor_t *monitor;
+	int fd = fileno(out);
+	char *line;
+
+	this->mutex->lock(this->mutex);
+	if (this->closing || array_count(this->monitors) >= MAX_MONITORS)
+	{
+		this->mutex->unlock(this->mutex);
+		reply(out, json, FALSE, "too many monitors (at most %d)",
+			  MAX_MONITORS);
+		return;
+	}
+	/* on the heap: a cancelled thread's cleanup runs after its stack is
+	 * unwound */
+	INIT(monitor,
+		.this = this,
+		.queue = mif_event_queue_create(json, MONITOR_QUEUE),
+	);
+	array_insert(this->monitors, ARRAY_TAIL, monitor->queue);
+	this->mutex->unlock(this->mutex);
+
+	this->manager->add_event_listener(this->manager,
+									  &monitor->queue->listener);
+	DBG2(DBG_CFG, "mif: monitor client subscribed to path events");
+	thread_cleanup_push((void*)monitor_end, monitor);
+	reply(out, json, TRUE, "monitoring path events");
+	if (fflush(out) == 0)
+	{
+		while (monitor->queue->next(monitor->queue, MONITOR_POLL_MS, &line))
+		{
+			if (!line)
+			{
+				if (client_gone(fd))
+				{
+					break;
+				}
+				continue;
+			}
+			if (!send_line(fd, line))
+			{
+				DBG1(DBG_CFG, "mif: monitor client takes no events, "
+					 "disconnecting it");
+				free(line);
+				break;
+			}
+			free(line);
+		}
+	}
+	thread_cleanup_pop(TRUE);
+}
+
+/**
+ * Outcome of reading a request.
+ */
+typedef enum {
+	REQUEST_OK,
+	REQUEST_CLOSED,
+	REQUEST_TOO_LONG,
+	REQUEST_TIMEOUT,
+	REQUEST_MALFORMED,
+} request_status_t;
 
 /**
  * Read one request line within REQUEST_TIMEOUT_MS, in as many reads as the
@@ -447,6 +638,7 @@ CALLBACK(on_accept, bool,
 {
 	char line[MAX_REQUEST];
 	request_status_t status;
+	bool json = FALSE;
 	FILE *out;
 
 	out = stream->get_file(stream);
@@ -460,7 +652,10 @@ CALLBACK(on_accept, bool,
 	switch (status)
 	{
 		case REQUEST_OK:
-			execute(this, line, out);
+			if (execute(this, line, out, &json))
+			{
+				monitor(this, out, json);
+			}
 			break;
 		case REQUEST_TOO_LONG:
 			fprintf(out, "error: request too long\n");
@@ -481,7 +676,22 @@ CALLBACK(on_accept, bool,
 METHOD(mif_control_t, destroy, void,
 	private_mif_control_t *this)
 {
+	enumerator_t *enumerator;
+	mif_event_queue_t *queue;
+
+	/* monitor clients end, so the service does not wait for them */
+	this->mutex->lock(this->mutex);
+	this->closing = TRUE;
+	enumerator = array_create_enumerator(this->monitors);
+	while (enumerator->enumerate(enumerator, &queue))
+	{
+		queue->close(queue);
+	}
+	enumerator->destroy(enumerator);
+	this->mutex->unlock(this->mutex);
 	this->service->destroy(this->service);
+	array_destroy(this->monitors);
+	this->mutex->destroy(this->mutex);
 	free(this);
 }
 
@@ -498,6 +708,8 @@ mif_control_t *mif_control_create(mif_manager_t *manager)
 			.destroy = _destroy,
 		},
 		.manager = manager,
+		.monitors = array_create(0, 0),
+		.mutex = mutex_create(MUTEX_TYPE_DEFAULT),
 	);
 	uri = lib->settings->get_str(lib->settings, "%s.plugins.mif.socket",
 								 MIF_CONTROL_SOCKET, lib->ns);
@@ -505,6 +717,8 @@ mif_control_t *mif_control_create(mif_manager_t *manager)
 	if (!this->service)
 	{
 		DBG1(DBG_CFG, "mif: creating control socket %s failed", uri);
+		array_destroy(this->monitors);
+		this->mutex->destroy(this->mutex);
 		free(this);
 		return NULL;
 	}

@@ -23,13 +23,20 @@
 typedef struct mif_control_t mif_control_t;
 
 /**
- * Control socket for mifctl(8): list, add and remove paths.
+ * Control socket for mifctl(8): list, add and remove paths, monitor path
+ * events.
  *
  * One request line per connection, "FORMAT COMMAND [ARGS]" with FORMAT
  * "text" or "json"; the reply is written and the connection closed.
  * Each client is served in a job of its own, up to 8 at once (others wait
  * to be accepted); a client has 2 seconds to send its line of at most 255
  * printable characters, or gets an error line and is disconnected.
+ *
+ * "FORMAT monitor" subscribes to the path events (mif_path_event.h): a first
+ * line says so (or why not), then one line per event follows for as long
+ * as the client stays, without a deadline. Up to 2 monitor clients at once;
+ * one that falls behind gets "dropped N events" in place of what it missed,
+ * one that does not take a line within 5 seconds is disconnected.
  */
 struct mif_control_t {
 

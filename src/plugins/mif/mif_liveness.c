@@ -155,7 +155,8 @@ static void echo_rr(private_mif_manager_t *this, mif_conn_t *conn,
 	{
 		DBG1(DBG_IKE, "mif: RR probe for path BID %u received on %H, "
 			 "echoing cookie", path->bid, path->local);
-		mif_path_set_state(path, MIF_PATH_CHILD);
+		mif_paths_set_state(this, conn, path, MIF_PATH_CHILD,
+							"rr-probe-received");
 		mif_exchange_notify(this, conn->id, MIF_PATH_RR, data);
 	}
 	memwipe(&rr, sizeof(rr));
@@ -282,7 +283,8 @@ void mif_liveness_receive_probe(void *data, host_t *src, host_t *dst,
 	{	/* doc/protocol.md 8 row 9 */
 		DBG1(DBG_NET, "mif: path BID %u %H === %H is alive again", path->bid,
 			 path->local, path->remote);
-		mif_path_set_state(path, MIF_PATH_ACTIVE);
+		mif_paths_set_state(this, conn, path, MIF_PATH_ACTIVE,
+							"probe-answered");
 		mif_paths_update_routes(this, conn);
 		if (conn->steered)
 		{	/* MOBIKE keeps the IKE SA on its working path */
@@ -388,7 +390,7 @@ static bool tick_path(private_mif_manager_t *this, mif_conn_t *conn,
 			{
 				DBG1(DBG_IKE, "mif: %H did not answer the return routability "
 					 "check, refusing path BID %u", path->remote, path->bid);
-				mif_paths_release(this, conn, path, FALSE);
+				mif_paths_release(this, conn, path, FALSE, "rr-timeout");
 				return FALSE;
 			}
 			mif_liveness_send_rr(this, conn, path);
@@ -405,7 +407,7 @@ static bool tick_path(private_mif_manager_t *this, mif_conn_t *conn,
 			DBG1(DBG_IKE, "mif: path BID %u %H === %H stuck in %N, giving it "
 				 "up", path->bid, path->local, path->remote,
 				 mif_path_state_names, path->state);
-			mif_paths_release(this, conn, path, TRUE);
+			mif_paths_release(this, conn, path, TRUE, "stuck");
 			mif_paths_reannounce(this, conn, per_second);
 			return FALSE;
 		case MIF_PATH_ACTIVE:
@@ -423,7 +425,8 @@ static bool tick_path(private_mif_manager_t *this, mif_conn_t *conn,
 				DBG1(DBG_NET, "mif: path BID %u %H === %H is dead, no probe "
 					 "for %lld ms", path->bid, path->local, path->remote,
 					 (long long)age);
-				mif_path_set_state(path, MIF_PATH_DEAD);
+				mif_paths_set_state(this, conn, path, MIF_PATH_DEAD,
+									"no-probe-reply");
 				*changed = TRUE;
 			}
 			else if (path->state == MIF_PATH_DEAD &&

@@ -34,7 +34,10 @@
  *   every state, dead paths, budgets) and steering MOBIKE.
  * - mif_paths.c: the path lifecycle (doc/protocol.md 8): announcing, libmif
  *   bindings, path CHILD SAs, data plane, routes, and mif_paths_release(),
- *   the one way a path ends.
+ *   the one way a path ends; mif_paths_set_state(), the way the others
+ *   change a path's state, publishes it as a path event (mif_path_event.h)
+ *   to the listeners registered through add_event_listener() (mifctl
+ *   monitor: mif_control.c queues them, mif_event_queue.c).
  * - mif_exchange.c: our exchanges, from jobs that find the IKE SA a conn is
  *   on now and wait while its path is unusable (doc/protocol.md 7.4, 9):
  *   notifies in an INFORMATIONAL (mif_task.c) and CHILD SA deletes. Answers
@@ -50,7 +53,9 @@
  * callback of mif_task.c (same), by the prober's watcher callback for each
  * probe received, by the path timer (a scheduled job), by the monitor's
  * link events and by the operator commands; the path enumerator of
- * mif_control.c holds it until destroyed. Work that needs an IKE SA of its
+ * mif_control.c holds it until destroyed. Event listeners are called with
+ * it held and only queue (mif_event_queue.c takes its own lock after ours,
+ * never the other way round). Work that needs an IKE SA of its
  * own (sending, CHILD SA creation and deletion, announcing on address
  * events and anew) is queued as a job, which checks the IKE SA out first and
  * takes the mutex after: never the other way round, since charon's threads
@@ -103,7 +108,7 @@ METHOD(listener_t, child_updown, bool,
 			{
 				DBG1(DBG_CHD, "mif: CHILD_SA of path BID %u gone, removing "
 					 "the path", path->bid);
-				mif_paths_release(this, conn, path, FALSE);
+				mif_paths_release(this, conn, path, FALSE, "child-sa-down");
 				mif_paths_reannounce(this, conn, 1000 / this->interval);
 			}
 		}
@@ -414,7 +419,8 @@ METHOD(mif_monitor_listener_t, monitor_link, bool,
 			{
 				DBG1(DBG_KNL, "mif: %s down, path BID %u stops carrying "
 					 "traffic", name, path->bid);
-				mif_path_set_state(path, MIF_PATH_DEAD);
+				mif_paths_set_state(this, conn, path, MIF_PATH_DEAD,
+									"link-down");
 				path->last_rx.tv_sec = 0;
 				changed = TRUE;
 			}
@@ -544,6 +550,33 @@ METHOD(mif_manager_t, create_path_enumerator, enumerator_t*,
 	return &enumerator->public;
 }
 
+METHOD(mif_manager_t, add_event_listener, void,
+	private_mif_manager_t *this, mif_path_event_listener_t *listener)
+{
+	this->mutex->lock(this->mutex);
+	array_insert(this->event_listeners, ARRAY_TAIL, listener);
+	this->mutex->unlock(this->mutex);
+}
+
+METHOD(mif_manager_t, remove_event_listener, void,
+	private_mif_manager_t *this, mif_path_event_listener_t *listener)
+{
+	mif_path_event_listener_t *current;
+	int i;
+
+	this->mutex->lock(this->mutex);
+	for (i = 0; i < array_count(this->event_listeners); i++)
+	{
+		array_get(this->event_listeners, i, &current);
+		if (current == listener)
+		{
+			array_remove(this->event_listeners, i, NULL);
+			break;
+		}
+	}
+	this->mutex->unlock(this->mutex);
+}
+
 METHOD(mif_manager_t, destroy, void,
 	private_mif_manager_t *this)
 {
@@ -568,6 +601,7 @@ METHOD(mif_manager_t, destroy, void,
 	DESTROY_IF(this->dataplane);
 	this->rr_limit->destroy(this->rr_limit);
 	DESTROY_IF(this->rng);
+	array_destroy(this->event_listeners);
 	this->mutex->destroy(this->mutex);
 	free(this);
 }
@@ -596,6 +630,8 @@ mif_manager_t *mif_manager_create(mif_backend_t *backend,
 			.add_path = _add_path,
 			.remove_path = _remove_path,
 			.create_path_enumerator = _create_path_enumerator,
+			.add_event_listener = _add_event_listener,
+			.remove_event_listener = _remove_event_listener,
 			.destroy = _destroy,
 		},
 		.monitor_listener = {
@@ -611,6 +647,7 @@ mif_manager_t *mif_manager_create(mif_backend_t *backend,
 		.rr_limit = mif_ratelimit_create(MIF_RR_BURST, 1, 4096),
 		.on_response = mif_signal_response,
 		.rng = lib->crypto->create_rng(lib->crypto, RNG_WEAK),
+		.event_listeners = array_create(0, 0),
 		.mutex = mutex_create(MUTEX_TYPE_DEFAULT),
 		/* milliseconds: get_time() knows whole seconds only */
 		.interval = lib->settings->get_int(lib->settings,
@@ -638,6 +675,7 @@ mif_manager_t *mif_manager_create(mif_backend_t *backend,
 		this->rr_limit->destroy(this->rr_limit);
 		this->by_spi->destroy(this->by_spi);
 		this->conns->destroy(this->conns);
+		array_destroy(this->event_listeners);
 		this->mutex->destroy(this->mutex);
 		free(this);
 		return NULL;

@@ -19,6 +19,7 @@
 #include <mif_backend.h>
 
 #include "mif_dataplane.h"
+#include "mif_path_event.h"
 
 typedef struct mif_manager_t mif_manager_t;
 
@@ -62,6 +63,23 @@ struct mif_manager_t {
 	 * @return				enumerator
 	 */
 	enumerator_t *(*create_path_enumerator)(mif_manager_t *this);
+
+	/**
+	 * Register a listener for path events (mifctl monitor). It is called
+	 * with the manager's lock held and must neither block nor call back.
+	 *
+	 * @param listener		listener to add
+	 */
+	void (*add_event_listener)(mif_manager_t *this,
+							   mif_path_event_listener_t *listener);
+
+	/**
+	 * Unregister an event listener; not called anymore once this returns.
+	 *
+	 * @param listener		listener to remove
+	 */
+	void (*remove_event_listener)(mif_manager_t *this,
+								  mif_path_event_listener_t *listener);
 
 	/**
 	 * Destroy the manager, removing all paths from the kernel.

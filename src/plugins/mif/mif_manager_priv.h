@@ -103,7 +103,12 @@ struct private_mif_manager_t {
 	rng_t *rng;
 
 	/**
-	 * Protects conns and everything in them.
+	 * Event listeners, mif_path_event_listener_t* (mif_paths.c publishes).
+	 */
+	array_t *event_listeners;
+
+	/**
+	 * Protects conns and everything in them, and the event listeners.
 	 */
 	mutex_t *mutex;
 

@@ -15,6 +15,102 @@
 #include <mif_addr.h>
 #include <processing/jobs/callback_job.h>
 
+/**
+ * Publish an event to every listener (lock held).
+ */
+static void publish(private_mif_manager_t *this, mif_path_event_t *event)
+{
+	mif_path_event_listener_t *listener;
+	int i;
+
+	if (!array_count(this->event_listeners))
+	{
+		return;
+	}
+	gettimeofday(&event->time, NULL);
+	for (i = 0; i < array_count(this->event_listeners); i++)
+	{
+		array_get(this->event_listeners, i, &listener);
+		listener->event(listener, event);
+	}
+}
+
+/*
+ * Described in header
+ */
+void mif_paths_event(private_mif_manager_t *this, mif_conn_t *conn,
+					 mif_path_t *path, mif_path_event_type_t type,
+					 const char *reason)
+{
+	mif_path_event_t event = {
+		.type = type,
+		.ike_name = conn->name,
+		.ike_id = conn->ike_id,
+		.bid = path->bid,
+		.local = path->local,
+		.remote = path->remote,
+		.ifname = path->ifname,
+		.reason = reason,
+	};
+
+	publish(this, &event);
+}
+
+/*
+ * Described in header
+ */
+void mif_paths_set_state(private_mif_manager_t *this, mif_conn_t *conn,
+						 mif_path_t *path, mif_path_state_t state,
+						 const char *reason)
+{
+	mif_path_event_type_t type;
+
+	mif_path_set_state(path, state);
+	switch (state)
+	{
+		case MIF_PATH_ANNOUNCED:
+		case MIF_PATH_CHECKING:
+			type = MIF_PATH_EVENT_ADDED;
+			break;
+		case MIF_PATH_CHILD:
+			type = MIF_PATH_EVENT_PROVEN;
+			break;
+		case MIF_PATH_ACTIVE:
+			type = MIF_PATH_EVENT_ACTIVE;
+			break;
+		case MIF_PATH_DEAD:
+			type = MIF_PATH_EVENT_DEAD;
+			break;
+		default:
+			return;
+	}
+	mif_paths_event(this, conn, path, type, reason);
+}
+
+/**
+ * The inner routes now go over other paths: publish it (lock held).
+ */
+static void publish_moved(private_mif_manager_t *this, mif_conn_t *conn,
+						  uint16_t *bids, u_int count)
+{
+	mif_path_event_t event = {
+		.type = MIF_PATH_EVENT_MOVED,
+		.ike_name = conn->name,
+		.ike_id = conn->ike_id,
+		.bids = bids,
+		.count = count,
+	};
+
+	if (count == conn->routed_count &&
+		memeq(bids, conn->routed, count * sizeof(bids[0])))
+	{
+		return;
+	}
+	memcpy(conn->routed, bids, count * sizeof(bids[0]));
+	conn->routed_count = count;
+	publish(this, &event);
+}
+
 /*
  * Described in header
  */
@@ -251,6 +347,7 @@ uint16_t mif_paths_announce(private_mif_manager_t *this, mif_conn_t *conn,
 	}
 	path = mif_conn_add_path(conn, bid, local->clone(local), remote);
 	path->seq = ++conn->seq;
+	/* its "added" event once the ADD is built, with the interface */
 	mif_path_set_state(path, MIF_PATH_ANNOUNCED);
 	if (ifname)
 	{
@@ -281,7 +378,7 @@ uint16_t mif_paths_announce(private_mif_manager_t *this, mif_conn_t *conn,
 	if (mif_msg_build_path_add(&add, &data, &reason) != MIF_MSG_OK)
 	{
 		DBG1(DBG_CFG, "mif: cannot announce %H: %s", local, reason);
-		mif_paths_release(this, conn, path, FALSE);
+		mif_paths_release(this, conn, path, FALSE, "announce-failed");
 		return 0;
 	}
 	add_responder_cfg(ike_sa, path);
@@ -289,6 +386,7 @@ uint16_t mif_paths_announce(private_mif_manager_t *this, mif_conn_t *conn,
 	DBG1(DBG_CFG, "mif: announcing path BID %u %H === %H (%s) for IKE_SA "
 		 "%s[%u]", path->bid, path->local, path->remote,
 		 path->ifname[0] ? path->ifname : "?", conn->name, conn->ike_id);
+	mif_paths_event(this, conn, path, MIF_PATH_EVENT_ADDED, "announced");
 	mif_exchange_notify(this, conn->id, MIF_PATH_ADD, data);
 	return path->bid;
 }
@@ -355,6 +453,7 @@ void mif_paths_update_routes(private_mif_manager_t *this, mif_conn_t *conn)
 								conn->src, bids, count);
 	DBG1(DBG_KNL, "mif: IKE_SA %s[%u] routes over %u path(s)", conn->name,
 		 conn->ike_id, count);
+	publish_moved(this, conn, bids, count);
 }
 
 /**
@@ -409,7 +508,8 @@ CALLBACK(child_job_destroy, void,
  * Described in header
  */
 void mif_paths_release(private_mif_manager_t *this, mif_conn_t *conn,
-					   mif_path_t *path, bool delete_child)
+					   mif_path_t *path, bool delete_child,
+					   const char *reason)
 {
 	mif_key_t key = {
 		.id = conn->peer_id,
@@ -433,6 +533,7 @@ void mif_paths_release(private_mif_manager_t *this, mif_conn_t *conn,
 	{
 		this->srcroute->del(this->srcroute, path->local);
 	}
+	mif_paths_event(this, conn, path, MIF_PATH_EVENT_REMOVED, reason);
 	mif_conn_remove_path(conn, bid);
 	if (routed)
 	{
@@ -449,7 +550,33 @@ void mif_paths_release_all(private_mif_manager_t *this, mif_conn_t *conn)
 
 	while (array_get(conn->paths, ARRAY_HEAD, &path))
 	{	/* the CHILD SAs go with the IKE SA */
-		mif_paths_release(this, conn, path, FALSE);
+		mif_paths_release(this, conn, path, FALSE, "ike-sa-down");
+	}
+}
+
+/**
+ * Token of a reason to remove a path of ours (doc/protocol.md 6.3).
+ */
+static const char *remove_reason(mif_path_remove_reason_t reason)
+{
+	switch (reason)
+	{
+		case MIF_REMOVE_IF_DOWN:
+			return "interface-down";
+		case MIF_REMOVE_ADDR_GONE:
+			return "address-gone";
+		case MIF_REMOVE_ADMIN:
+			return "admin";
+		case MIF_REMOVE_DEAD:
+			return "dead-timeout";
+		case MIF_REMOVE_RR_FAILED:
+			return "rr-failed";
+		case MIF_REMOVE_NAT:
+			return "nat";
+		case MIF_REMOVE_REPLACED:
+			return "replaced";
+		default:
+			return "unspecified";
 	}
 }
 
@@ -486,7 +613,7 @@ void mif_paths_remove(private_mif_manager_t *this, mif_conn_t *conn,
 		};
 		array_insert(conn->deletes, ARRAY_TAIL, &del);
 	}
-	mif_paths_release(this, conn, path, FALSE);
+	mif_paths_release(this, conn, path, FALSE, remove_reason(reason));
 }
 
 /*
@@ -602,7 +729,7 @@ void mif_paths_child_up(private_mif_manager_t *this, mif_conn_t *conn,
 		mif_paths_remove(this, conn, path, MIF_REMOVE_UNSPECIFIED);
 		return;
 	}
-	mif_path_set_state(path, MIF_PATH_ACTIVE);
+	mif_paths_set_state(this, conn, path, MIF_PATH_ACTIVE, "child-sa-up");
 	time_monotonic(&path->last_rx);
 	mif_paths_record_binding(this, conn, path, MIF_BINDING_ACTIVE);
 	DBG1(DBG_CHD, "mif: path BID %u %H === %H active over %s, CHILD_SA "

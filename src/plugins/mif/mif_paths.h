@@ -14,7 +14,8 @@
  * Path lifecycle: announcing local addresses (doc/protocol.md 6.2),
  * recording bindings in libmif, path CHILD SAs and their data plane
  * (doc/protocol.md 7), routes over the active paths and the one way a path
- * ends (doc/protocol.md 8). Calls only mif_exchange.c of the path manager.
+ * ends (doc/protocol.md 8), and the path events of every state change
+ * (mif_path_event.h). Calls only mif_exchange.c of the path manager.
  *
  * All functions expect this->mutex held.
  */
@@ -23,6 +24,25 @@
 #define MIF_PATHS_H_
 
 #include "mif_manager_priv.h"
+
+/**
+ * Enter a state (mif_path_set_state()) and publish its event: ANNOUNCED and
+ * CHECKING "added", CHILD "proven", ACTIVE "active", DEAD "dead".
+ *
+ * @param reason		why, a short token for mifctl monitor
+ */
+void mif_paths_set_state(private_mif_manager_t *this, mif_conn_t *conn,
+						 mif_path_t *path, mif_path_state_t state,
+						 const char *reason);
+
+/**
+ * Publish a path event to the event listeners.
+ *
+ * @param reason		why, a short token for mifctl monitor, or NULL
+ */
+void mif_paths_event(private_mif_manager_t *this, mif_conn_t *conn,
+					 mif_path_t *path, mif_path_event_type_t type,
+					 const char *reason);
 
 /**
  * Record a path's binding in libmif, in the conn's session (nothing before
@@ -90,9 +110,11 @@ void mif_paths_child_up(private_mif_manager_t *this, mif_conn_t *conn,
  *
  * @param delete_child	delete the path's CHILD SA (FALSE if it is gone
  *						already or goes with its IKE SA)
+ * @param reason		why, for the "removed" event (mifctl monitor)
  */
 void mif_paths_release(private_mif_manager_t *this, mif_conn_t *conn,
-					   mif_path_t *path, bool delete_child);
+					   mif_path_t *path, bool delete_child,
+					   const char *reason);
 
 /**
  * Release all paths of an IKE SA that goes away (doc/protocol.md 8 row 13);

@@ -62,7 +62,7 @@ void mif_signal_response(void *data, ike_sa_t *ike_sa, message_t *response)
 		DBG1(DBG_IKE, "mif: peer refused path BID %u (%H === %H): %N",
 			 ack.bid, path->local, path->remote, mif_path_ack_status_names,
 			 ack.status);
-		mif_paths_release(this, conn, path, TRUE);
+		mif_paths_release(this, conn, path, TRUE, "peer-refused");
 	}
 	enumerator->destroy(enumerator);
 	this->mutex->unlock(this->mutex);
@@ -119,7 +119,7 @@ static void process_add(private_mif_manager_t *this, mif_conn_t *conn,
 	if (path)
 	{	/* re-announcement, maybe with a new address: prove it again; the
 		 * old incarnation leaves nothing behind (doc/protocol.md 8 row 15) */
-		mif_paths_release(this, conn, path, TRUE);
+		mif_paths_release(this, conn, path, TRUE, "re-announced");
 	}
 	path = mif_conn_add_path(conn, add->bid, add->remote->clone(add->remote),
 							 add->local->clone(add->local));
@@ -127,10 +127,10 @@ static void process_add(private_mif_manager_t *this, mif_conn_t *conn,
 	path->kind = add->kind;
 	path->prio = add->priority;
 	memcpy(path->ifname, add->ifname, sizeof(path->ifname));
-	mif_path_set_state(path, MIF_PATH_CHECKING);
+	mif_paths_set_state(this, conn, path, MIF_PATH_CHECKING, "peer-announced");
 	if (!this->rng->get_bytes(this->rng, sizeof(path->cookie), path->cookie))
 	{
-		mif_paths_release(this, conn, path, FALSE);
+		mif_paths_release(this, conn, path, FALSE, "no-cookie");
 		ack->status = MIF_ACK_REFUSED;
 		return;
 	}
@@ -168,7 +168,8 @@ static void process_rr(private_mif_manager_t *this, mif_conn_t *conn,
 	{
 		DBG1(DBG_IKE, "mif: return routability of %H proven, path BID %u",
 			 path->remote, path->bid);
-		mif_path_set_state(path, MIF_PATH_CHILD);
+		mif_paths_set_state(this, conn, path, MIF_PATH_CHILD,
+							"rr-cookie-echoed");
 		mif_paths_create_child(this, conn, path);
 	}
 }
@@ -197,7 +198,7 @@ static void process_remove(private_mif_manager_t *this, mif_conn_t *conn,
 			 rem->bid, path->remote, rem->reason);
 		/* the remover deletes the CHILD SA too; whoever is first wins,
 		 * and a peer that never does leaves nothing behind */
-		mif_paths_release(this, conn, path, TRUE);
+		mif_paths_release(this, conn, path, TRUE, "peer-removed");
 		if (rem->reason == MIF_REMOVE_DEAD)
 		{	/* the peer gave up a path it could not reach: offer the
 			 * address again, it may work by then */
@@ -231,7 +232,7 @@ static void process_update(private_mif_manager_t *this, mif_conn_t *conn,
 			path->state == MIF_PATH_ACTIVE)
 		{
 			DBG1(DBG_IKE, "mif: peer reports path BID %u down", path->bid);
-			mif_path_set_state(path, MIF_PATH_DEAD);
+			mif_paths_set_state(this, conn, path, MIF_PATH_DEAD, "peer-update");
 			changed = TRUE;
 		}
 	}

@@ -1,6 +1,13 @@
 # checks between the steps: evaltest.dat, section by section
 auth_count() { grep -c "authentication of .* successful" "$MIF_R/$1.charon.log"; }
 
+# path events as they happen (mifctl monitor): JSON on mn, text on gw
+mif-hostexec mn mifctl --json monitor > "$MIF_R/mn.monitor.json" 2> "$MIF_R/mn.monitor.err" &
+monitor_mn=$!
+mif-hostexec gw mifctl monitor > "$MIF_R/gw.monitor.txt" 2> "$MIF_R/gw.monitor.err" &
+monitor_gw=$!
+evaltest monitor
+
 hxs mn 'swanctl --initiate --child home' >> "$MIF_R/steps.log" 2>&1
 evaltest up
 auths=$(auth_count mn)
@@ -30,6 +37,10 @@ check "mifctl remove $id $bid" hxs mn "mifctl remove $id $bid"
 expect gw "cat $MIF_R/gw.charon.log" "mif: peer removed path BID $bid 10.3.0.10" YES 15
 expect gw 'mifctl list' '10.3.0.10' NO 5
 check_not "mifctl rejects an unknown BID" hxs mn "mifctl remove $id 999"
+# the events of the wifi2 path, by its BID
+export WIFI2_BID=$bid
+evaltest removed
+kill "$monitor_mn" "$monitor_gw" 2>/dev/null
 
 # one IKE SA throughout: evaltest.dat [end]
 check "no re-authentication" test "$(auth_count mn)" -eq "$auths"

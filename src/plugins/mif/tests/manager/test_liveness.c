@@ -384,6 +384,42 @@ START_TEST(test_ike_rekey)
 }
 END_TEST
 
+/**
+ * Events of the path, "EVENT REASON".
+ */
+static char events[4][64];
+static int event_count;
+
+static void record_event(mif_path_event_listener_t *this,
+						 mif_path_event_t *event)
+{
+	ck_assert(event_count < countof(events));
+	ck_assert_int_eq(event->bid, 2);
+	snprintf(events[event_count++], sizeof(events[0]), "%N %s",
+			 mif_path_event_names, event->type, event->reason);
+}
+
+/*
+ * A path dying and coming back is published (mifctl monitor).
+ */
+START_TEST(test_events)
+{
+	mif_path_event_listener_t listener = {
+		.event = record_event,
+	};
+
+	event_count = 0;
+	mgr->add_event_listener(mgr, &listener);
+	kill_path();
+	answer_next();
+	ck_assert_int_eq(path_state(peer, 2), MIF_PATH_ACTIVE);
+	mgr->remove_event_listener(mgr, &listener);
+	ck_assert_int_eq(event_count, 2);
+	ck_assert_str_eq(events[0], "dead no-probe-reply");
+	ck_assert_str_eq(events[1], "active probe-answered");
+}
+END_TEST
+
 TCase *liveness_tests(void)
 {
 	TCase *tc = tcase_create("liveness");
@@ -400,5 +436,6 @@ TCase *liveness_tests(void)
 	tcase_add_test(tc, test_dead_revived);
 	tcase_add_test(tc, test_dead_rr_probe_no_revival);
 	tcase_add_test(tc, test_ike_rekey);
+	tcase_add_test(tc, test_events);
 	return tc;
 }

@@ -452,6 +452,71 @@ START_TEST(test_update_down)
 }
 END_TEST
 
+/**
+ * Path events as mifctl monitor gets them: "EVENT BID REASON" each.
+ */
+static char events[8][64];
+static int event_count;
+
+static void record_event(mif_path_event_listener_t *this,
+						 mif_path_event_t *event)
+{
+	ck_assert(event_count < countof(events));
+	ck_assert_int_eq(event->ike_id, peer->ike_sa->get_unique_id(peer->ike_sa));
+	ck_assert(host_is(event->local, ME_2) && host_is(event->remote, PEER_2));
+	snprintf(events[event_count++], sizeof(events[0]), "%N %u %s",
+			 mif_path_event_names, event->type, event->bid,
+			 event->reason ?: "-");
+}
+
+/*
+ * Every state change of a path and its end is published to the event
+ * listeners, and only to registered ones.
+ */
+START_TEST(test_events)
+{
+	mif_path_event_listener_t listener = {
+		.event = record_event,
+	};
+	mif_msg_path_update_t update = {
+		.count = 1,
+		.entries = {
+			{ .bid = 2, .seq = 2, .priority = 20, .state = MIF_WIRE_STANDBY },
+		},
+	};
+	const char *reason;
+	message_t *message;
+	child_sa_t *child_sa;
+	chunk_t data;
+
+	event_count = 0;
+	mgr->add_event_listener(mgr, &listener);
+	child_sa = verifier_active(peer, 2, 1, PEER_2, ME_2);
+	child_sa->destroy(child_sa);
+	ck_assert(mif_msg_build_path_update(&update, &data, &reason) ==
+			  MIF_MSG_OK);
+	message = info_request(peer);
+	message->add_notify(message, FALSE, MIF_PATH_UPDATE, data);
+	chunk_free(&data);
+	message = info_exchange(peer, message);
+	message->destroy(message);
+	ck_assert_int_eq(request(MIF_PATH_REMOVE, build_remove(2, 3), NULL),
+					 MIF_ACK_ACCEPTED);
+	ck_assert_int_eq(event_count, 5);
+	ck_assert_str_eq(events[0], "added 2 peer-announced");
+	ck_assert_str_eq(events[1], "proven 2 rr-cookie-echoed");
+	ck_assert_str_eq(events[2], "active 2 child-sa-up");
+	ck_assert_str_eq(events[3], "dead 2 peer-update");
+	ck_assert_str_eq(events[4], "removed 2 peer-removed");
+
+	mgr->remove_event_listener(mgr, &listener);
+	jobs_run();
+	child_sa = verifier_active(peer, 3, 1, PEER_2, ME_2);
+	child_sa->destroy(child_sa);
+	ck_assert_int_eq(event_count, 5);
+}
+END_TEST
+
 TCase *verifier_tests(void)
 {
 	TCase *tc = tcase_create("verifier");
@@ -470,5 +535,6 @@ TCase *verifier_tests(void)
 	tcase_add_test(tc, test_remove);
 	tcase_add_test(tc, test_child_up_down);
 	tcase_add_test(tc, test_update_down);
+	tcase_add_test(tc, test_events);
 	return tc;
 }
