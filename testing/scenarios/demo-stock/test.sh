@@ -35,7 +35,7 @@ story "wlan0 back: the IKE SA stays on ${where:-?}; the main table now prefers w
 # leaves through wlan0, whose access router drops lte0's source address: a
 # constant-rate flow shows what arrives (TCP would only stall)
 story "traffic: 1000 packets/s mn -> cn for 4 s"
-probe_recv back cn 5002
+probe_recv back cn 5002 -t 8
 probe_send mn 10.8.0.2 5002 1000 4 -b 10.99.0.1
 probe_wait back
 recv=$(probe_get back unique)
