@@ -10,3 +10,4 @@
 . "$MIF_LIB/collect.sh"
 . "$MIF_LIB/sanitize.sh"
 . "$MIF_LIB/mif.sh"
+. "$MIF_LIB/story.sh"

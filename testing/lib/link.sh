@@ -64,6 +64,32 @@ link_up()
 	ip -n "$1" link set "$2" up
 }
 
+# std_if_conf DEV: what the standard topology (topo.sh) gives mn's DEV and
+# the kernel drops when the link goes down: IF_V6 (address), IF_GW4,
+# IF_GW6 (default routes' gateways) and IF_METRIC
+std_if_conf()
+{
+	case $1 in
+	wlan0) IF_V6=fd01::10/64 IF_GW4=10.1.0.1 IF_GW6=fd01::1 IF_METRIC=100 ;;
+	lte0) IF_V6=fd02::10/64 IF_GW4=10.2.0.1 IF_GW6=fd02::1 IF_METRIC=200 ;;
+	*) return 1 ;;
+	esac
+}
+
+# mn_link_up DEV: mn's DEV of the standard topology up again, with its IPv6
+# address and default routes, as a network manager would bring them back
+mn_link_up()
+{
+	std_if_conf "$1" || return 1
+	say "link mn:$1 up, with $IF_V6 and the default routes"
+	ip -n mn -batch - <<IP
+link set $1 up
+address replace $IF_V6 dev $1 nodad
+route replace default via $IF_GW4 dev $1 metric $IF_METRIC
+route replace ::/0 via $IF_GW6 dev $1 metric $IF_METRIC
+IP
+}
+
 addr_del()
 {
 	say "address $3 removed from $1:$2"

@@ -154,15 +154,13 @@ if_down()
 # bring them back with it, as a network manager would
 if_up()
 {
-	local dev=$1 v6 gw4 gw6 metric
-	case $dev in
-	wlan0) v6=fd01::10/64 gw4=10.1.0.1 gw6=fd01::1 metric=100 ;;
-	lte0) v6=fd02::10/64 gw4=10.2.0.1 gw6=fd02::1 metric=200 ;;
-	esac
-	say "link mn:$dev up, with $v6 and the default routes"
-	mnip "link set $dev up" "address replace $v6 dev $dev nodad" \
-		"route replace default via $gw4 dev $dev metric $metric" \
-		"route replace ::/0 via $gw6 dev $dev metric $metric"
+	local dev=$1
+
+	std_if_conf "$dev"
+	say "link mn:$dev up, with $IF_V6 and the default routes"
+	mnip "link set $dev up" "address replace $IF_V6 dev $dev nodad" \
+		"route replace default via $IF_GW4 dev $dev metric $IF_METRIC" \
+		"route replace ::/0 via $IF_GW6 dev $dev metric $IF_METRIC"
 }
 
 # addresses of mn's interfaces (MOBIKE may pick the IPv4 or the IPv6 pair)
