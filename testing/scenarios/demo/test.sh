@@ -62,13 +62,16 @@ metric mif_return_ms "$up_ms"
 story "wlan0 back: announced again and ACTIVE after ${up_ms} ms, without a new IKE SA:"
 story_out mn mifctl list
 story "traffic: 16 TCP streams again for 3 s"
-esp_mark wlan2 mn 10.1.0.10 10.0.0.1
+# ESP leaves wlan0 again, over its IPv4 or its IPv6 path as the flows hash
+capture_start wlan2 mn wlan0 out
+capture_sync
 _story_ms
 t0=$STORY_MS
 check_iperf mn cn 10.8.0.2 0.1 3 -P 16 -B 10.99.0.1
 _story_ms
+capture_stop wlan2
 story "  wlan0 sent $(rates_mbit wlan0 "$t0" "$STORY_MS") Mbit/s, lte0 $(rates_mbit lte0 "$t0" "$STORY_MS") Mbit/s"
-check_esp_increased wlan2 10
+check_capture_esp wlan2 10
 rates_stop
 
 # the IKE SA goes away (evaltest.dat [end]: its bindings are removed)
