@@ -115,12 +115,21 @@ metric c2_setup_ms_idle "$idle"
 say "c2 setups (idle, before and after the floods): $(sort -n "$MIF_STATE/setups-idle" | tr '\n' ' ')"
 
 check "c2 sets up IKE_SAs with an idle gw (median $idle ms)" test "$idle" -gt 0
-check "random-SPI flood at $RATE/s: c2 setup median $med_r ms <= 2 x idle $idle ms" \
-	test "$med_r" -gt 0 -a "$med_r" -le $((2 * idle))
+# the setup-time bounds are timing: in the sanitizer run (MIF_SANITIZE=1,
+# charon instrumented and 2-3 times slower, even the closed-port reference
+# reaches 2 x idle) they are recorded, not asserted; the floods still go
+# through the instrumented receive path, which is what that run is for
+if [ "${MIF_SANITIZE:-0}" = 1 ]; then
+	say "sanitizer run: setup medians recorded, not asserted (random $med_r, sniffed $med_s, closed $med_c, idle $idle ms)"
+else
+	check "random-SPI flood at $RATE/s: c2 setup median $med_r ms <= 2 x idle $idle ms" \
+		test "$med_r" -gt 0 -a "$med_r" -le $((2 * idle))
+fi
 check "random-SPI flood: gw's charon answers swanctl --stats within 5 s ($st_r ms)" \
 	test "$st_r" -ge 0 -a "$st_r" -le 5000
-check "sniffed-SPI bad-tag flood at $RATE/s: c2 setup median $med_s ms <= 2 x idle $idle ms" \
-	test "$med_s" -gt 0 -a "$med_s" -le $((2 * idle))
+[ "${MIF_SANITIZE:-0}" = 1 ] ||
+	check "sniffed-SPI bad-tag flood at $RATE/s: c2 setup median $med_s ms <= 2 x idle $idle ms" \
+		test "$med_s" -gt 0 -a "$med_s" -le $((2 * idle))
 check "sniffed-SPI flood: gw's charon answers swanctl --stats within 5 s ($st_s ms)" \
 	test "$st_s" -ge 0 -a "$st_s" -le 5000
 check "extra: random-SPI flood: no path of mn went DEAD on gw ($dead_r dead events)" test "$dead_r" -eq 0
