@@ -15,7 +15,10 @@
 # On a router between the peers any direction shows what is on the wire.
 
 MIF_ESP_FILTER='esp or (ip and udp port 4500 and udp[8:4] != 0)'
-MIF_CTRL_FILTER='udp port 500 or udp port 4500 or udp port 4501 or arp or (icmp6 and (ip6[40] >= 130 and ip6[40] <= 143))'
+# control traffic that is never inner traffic: IKE, probes, ARP, ND and MLD
+# (MLD reports carry a hop-by-hop header, after which ip6[40] is ICMPv6's
+# next header 58: a link coming up sends them)
+MIF_CTRL_FILTER='udp port 500 or udp port 4500 or udp port 4501 or arp or (icmp6 and (ip6[40] >= 130 and ip6[40] <= 143)) or (ip6[6] == 0 and ip6[40] == 58)'
 _MIF_CAP_PENDING=
 
 capture_start()
