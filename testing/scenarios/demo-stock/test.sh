@@ -1,3 +1,4 @@
+. "$MIF_SCEN_DIR/../demo-common.sh"
 # the demo's steps with stock MOBIKE; the story lines are what scripts/demo
 # shows beside the demo's
 story "stock MOBIKE, same topology: mn's wlan0 10.1.0.10 and lte0 10.2.0.10, gw 10.0.0.1"
@@ -13,16 +14,9 @@ check_iperf mn cn 10.8.0.2 0.1 3 -P 16 -B 10.99.0.1
 _story_ms
 story "  wlan0 sent $(rates_mbit wlan0 "$t0" "$STORY_MS") Mbit/s, lte0 $(rates_mbit lte0 "$t0" "$STORY_MS") Mbit/s"
 
-story "wlan0 fails while mn sends 1000 packets/s to cn"
-probe_recv fo cn 5001
-( sleep 2; story_mark "wlan0 down"; link_down mn wlan0 ) &
-probe_send mn 10.8.0.2 5001 1000 6
-wait $!
-probe_wait fo
-gap=$(probe_get fo gap_max_ms)
-metric stock_failover_gap_ms "$gap"
-metric stock_failover_lost "$(probe_get fo lost)"
-story "  MOBIKE moved the IKE SA to lte0: longest gap ${gap:-(none received)} ms, $(probe_get fo lost) of 6000 packets lost"
+demo_failover stock
+gap=$GAP
+story "  MOBIKE moved the IKE SA to lte0: longest gap ${gap:-(none received)} ms, $LOST of 6000 packets lost"
 check "stock failover: a gap was recorded" test -n "$gap"
 evaltest moved
 
