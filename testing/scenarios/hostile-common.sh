@@ -14,6 +14,8 @@
 #   pcap_times NAME FILTER      arrival times (s, float) of matching packets
 #   max_per_window TIMES... W   most timestamps within any W-second window
 #   sniff_probe NAME            "SPII:SPIR BID SEQ" of the first probe in a capture
+#   victim_up LTE               mn's IKE SA home up and gw with both of mn's
+#                               paths (10.1.0.10 and LTE) ACTIVE
 
 HOSTILE_SO=$MIF_TESTING/hostile/.libs/libstrongswan-mif-hostile.so
 MIF_FLOOD=$MIF_TESTING/probe/mif-flood
@@ -204,4 +206,14 @@ wait_stable()
 		msleep 0.5
 	done
 	return 1
+}
+
+victim_up()
+{
+	local a
+	hxs mn 'swanctl --initiate --child home' >> "$MIF_R/steps.log" 2>&1
+	expect mn 'swanctl --list-sas' 'home: #[0-9]+, ESTABLISHED' YES 10
+	for a in 10.1.0.10 "$1"; do
+		expect gw 'mifctl list' "ACTIVE +10.0.0.1 +$a" YES 30
+	done
 }

@@ -73,11 +73,7 @@ flood_phase()
 	echo "$med $st $(( $(dead_events gw) - d0 ))"
 }
 
-hxs mn 'swanctl --initiate --child home' >> "$MIF_R/steps.log" 2>&1
-expect mn 'swanctl --list-sas' 'home: #[0-9]+, ESTABLISHED' YES 10
-for a in 10.1.0.10 $LTE; do
-	expect gw 'mifctl list' "ACTIVE +10.0.0.1 +$a" YES 30
-done
+victim_up "$LTE"
 
 # sniff one of mn's liveness requests on its lte path
 capture_start sniff gw eth0 in "udp and src host $LTE and dst port 4501"

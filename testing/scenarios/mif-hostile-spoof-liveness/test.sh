@@ -10,11 +10,7 @@ gw_path_state()
 	echo "${s:-none}"
 }
 
-hxs mn 'swanctl --initiate --child home' >> "$MIF_R/steps.log" 2>&1
-expect mn 'swanctl --list-sas' 'home: #[0-9]+, ESTABLISHED' YES 10
-for a in 10.1.0.10 $LTE; do
-	expect gw 'mifctl list' "ACTIVE +10.0.0.1 +$a" YES 30
-done
+victim_up "$LTE"
 msleep 2
 
 # 16 UDP flows cn -> mn's virtual IP: gw hashes them over both paths
