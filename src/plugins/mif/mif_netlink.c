@@ -10,7 +10,12 @@
 #include "mif_netlink.h"
 
 #include <netlink/route/nexthop.h>
+#include <netlink/route/rtnl.h>
+#include <netlink/cache.h>
+#include <netlink/msg.h>
+#include <netlink/attr.h>
 #include <linux/rtnetlink.h>
+#include <linux/lwtunnel.h>
 
 #include <daemon.h>
 
@@ -234,4 +239,191 @@ int mif_nl_request(struct nl_sock *sock, int type, void *data, size_t len)
 		err = nl_wait_for_ack(sock);
 	}
 	return err < 0 ? err : 0;
+}
+
+/** outer TTL / hop limit of encapsulated packets */
+#define ENCAP_TTL 64
+
+/**
+ * Append the RTA_ENCAP_TYPE and RTA_ENCAP attributes of a next hop.
+ */
+static int put_encap(struct nl_msg *msg, mif_nl_nexthop_t *hop)
+{
+	struct nlattr *encap;
+	chunk_t s, d;
+	bool v6;
+
+	if (!hop->encap_src || !hop->encap_dst)
+	{
+		return 0;
+	}
+	v6 = hop->encap_dst->get_family(hop->encap_dst) == AF_INET6;
+	s = hop->encap_src->get_address(hop->encap_src);
+	d = hop->encap_dst->get_address(hop->encap_dst);
+	if (nla_put_u16(msg, RTA_ENCAP_TYPE,
+					v6 ? LWTUNNEL_ENCAP_IP6 : LWTUNNEL_ENCAP_IP) < 0)
+	{
+		return -NLE_NOMEM;
+	}
+	encap = nla_nest_start(msg, RTA_ENCAP);
+	if (!encap ||
+		nla_put(msg, v6 ? LWTUNNEL_IP6_DST : LWTUNNEL_IP_DST, d.len, d.ptr) < 0 ||
+		nla_put(msg, v6 ? LWTUNNEL_IP6_SRC : LWTUNNEL_IP_SRC, s.len, s.ptr) < 0 ||
+		nla_put_u8(msg, v6 ? LWTUNNEL_IP6_HOPLIMIT : LWTUNNEL_IP_TTL,
+				   ENCAP_TTL) < 0)
+	{
+		return -NLE_NOMEM;
+	}
+	nla_nest_end(msg, encap);
+	return 0;
+}
+
+/**
+ * Build the RTM_NEWROUTE of mif_nl_route_encap().
+ */
+static int build_encap_route(struct nl_msg *msg, uint32_t table, host_t *dst,
+							 uint8_t prefix, host_t *src,
+							 mif_nl_nexthop_t *hops, u_int count)
+{
+	struct rtmsg rtm = {
+		.rtm_family = dst->get_family(dst),
+		.rtm_dst_len = prefix,
+		.rtm_table = table < 256 ? table : RT_TABLE_UNSPEC,
+		.rtm_protocol = RTPROT_STATIC,
+		.rtm_scope = RT_SCOPE_LINK,
+		.rtm_type = RTN_UNICAST,
+	};
+	struct rtnexthop *rtnh;
+	struct nlattr *mp;
+	chunk_t addr;
+	u_int i;
+
+	addr = dst->get_address(dst);
+	if (nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO) < 0 ||
+		nla_put_u32(msg, RTA_TABLE, table) < 0 ||
+		nla_put(msg, RTA_DST, addr.len, addr.ptr) < 0)
+	{
+		return -NLE_NOMEM;
+	}
+	if (src && src->get_family(src) == rtm.rtm_family)
+	{
+		addr = src->get_address(src);
+		if (nla_put(msg, RTA_PREFSRC, addr.len, addr.ptr) < 0)
+		{
+			return -NLE_NOMEM;
+		}
+	}
+	if (count == 1)
+	{
+		if (nla_put_u32(msg, RTA_OIF, hops[0].ifindex) < 0)
+		{
+			return -NLE_NOMEM;
+		}
+		return put_encap(msg, &hops[0]);
+	}
+	mp = nla_nest_start(msg, RTA_MULTIPATH);
+	if (!mp)
+	{
+		return -NLE_NOMEM;
+	}
+	for (i = 0; i < count; i++)
+	{
+		/* the message buffer does not grow: rtnh stays valid */
+		rtnh = nlmsg_reserve(msg, sizeof(*rtnh), NLMSG_ALIGNTO);
+		if (!rtnh)
+		{
+			return -NLE_NOMEM;
+		}
+		*rtnh = (struct rtnexthop){
+			.rtnh_ifindex = hops[i].ifindex,
+			/* rtnh_hops carries weight - 1 */
+			.rtnh_hops = hops[i].weight ? hops[i].weight - 1 : 0,
+		};
+		if (put_encap(msg, &hops[i]) < 0)
+		{
+			return -NLE_NOMEM;
+		}
+		rtnh->rtnh_len = (char*)nlmsg_tail(nlmsg_hdr(msg)) - (char*)rtnh;
+	}
+	nla_nest_end(msg, mp);
+	return 0;
+}
+
+/*
+ * Described in header
+ */
+int mif_nl_route_encap(struct nl_sock *sock, uint32_t table, host_t *dst,
+					   uint8_t prefix, host_t *src, mif_nl_nexthop_t *hops,
+					   u_int count, bool quiet)
+{
+	struct nl_msg *msg;
+	int err;
+
+	if (!count)
+	{
+		return -NLE_INVAL;
+	}
+	msg = nlmsg_alloc_simple(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE);
+	if (!msg)
+	{
+		return -NLE_NOMEM;
+	}
+	err = build_encap_route(msg, table, dst, prefix, src, hops, count);
+	if (err >= 0)
+	{
+		err = nl_send_auto(sock, msg);
+	}
+	nlmsg_free(msg);
+	if (err >= 0)
+	{
+		err = nl_wait_for_ack(sock);
+	}
+	if (err < 0 && !quiet)
+	{
+		DBG1(DBG_KNL, "mif: installing route %H/%u table %u over %u next "
+			 "hop(s) failed: %s", dst, prefix, table, count, nl_geterror(err));
+	}
+	return err < 0 ? err : 0;
+}
+
+/**
+ * Dump callback of mif_nl_route_cache(): add what parses, skip the rest.
+ */
+static int add_route_cb(struct nl_msg *msg, void *arg)
+{
+	nl_cache_parse_and_add(arg, msg);
+	return NL_OK;
+}
+
+/*
+ * Described in header
+ */
+int mif_nl_route_cache(struct nl_sock *sock, int family,
+					   struct nl_cache **cache)
+{
+	int err;
+
+	err = nl_cache_alloc_name("route/route", cache);
+	if (err < 0)
+	{
+		return err;
+	}
+	err = nl_socket_modify_cb(sock, NL_CB_VALID, NL_CB_CUSTOM, add_route_cb,
+							  *cache);
+	if (err >= 0)
+	{
+		err = nl_rtgen_request(sock, RTM_GETROUTE, family, NLM_F_DUMP);
+	}
+	if (err >= 0)
+	{
+		err = nl_recvmsgs_default(sock);
+	}
+	nl_socket_modify_cb(sock, NL_CB_VALID, NL_CB_DEFAULT, NULL, NULL);
+	if (err < 0)
+	{
+		nl_cache_free(*cache);
+		*cache = NULL;
+		return err;
+	}
+	return 0;
 }

@@ -129,6 +129,61 @@ bool mif_nl_route_del(struct nl_sock *sock, struct rtnl_route *route,
 					  bool quiet);
 
 /**
+ * Dump the routes of a family (all tables) into a libnl route cache,
+ * skipping the routes libnl cannot parse. libnl 3.7 parses no IP tunnel
+ * encapsulation (the next hops mif_nl_route_encap() installs) and
+ * rtnl_route_alloc_cache() fails on the first such route, leaving the rest
+ * of the dump unread in the socket; this reads all of it.
+ *
+ * @param sock			rtnetlink socket
+ * @param family		AF_INET, AF_INET6 or AF_UNSPEC
+ * @param cache			receives the cache (nl_cache_free() it)
+ * @return				0 on success, a negative libnl error otherwise
+ */
+int mif_nl_route_cache(struct nl_sock *sock, int family,
+					   struct nl_cache **cache);
+
+typedef struct mif_nl_nexthop_t mif_nl_nexthop_t;
+
+/**
+ * A next hop of mif_nl_route_encap(): a device, and for a tunnel device in
+ * metadata mode (collect_md, `external`) the outer addresses of the
+ * lightweight tunnel encapsulation each packet gets.
+ */
+struct mif_nl_nexthop_t {
+	/** outgoing interface */
+	int ifindex;
+	/** outer source address, NULL for a plain next hop */
+	host_t *encap_src;
+	/** outer destination address, NULL for a plain next hop */
+	host_t *encap_dst;
+	/** weight among the next hops, 1..256 (0 counts as 1) */
+	u_int weight;
+};
+
+/**
+ * Install a static unicast route (scope link, protocol static) whose next
+ * hops may carry an IP tunnel encapsulation (LWTUNNEL_ENCAP_IP or _IP6 by
+ * the family of the outer addresses, outer TTL/hop limit 64), replacing
+ * one of the same destination and table. libnl builds no such next hops,
+ * so this writes the RTM_NEWROUTE itself; delete the route with
+ * mif_nl_route_del() (destination and table suffice).
+ *
+ * @param sock			rtnetlink socket
+ * @param table			routing table
+ * @param dst			destination network
+ * @param prefix		its prefix length
+ * @param src			preferred source address of the family, or NULL
+ * @param hops			next hops (one: a plain route, more: multipath)
+ * @param count			number of next hops, at least 1
+ * @param quiet			whether to leave a failure to the caller to log
+ * @return				0 on success, a negative libnl error otherwise
+ */
+int mif_nl_route_encap(struct nl_sock *sock, uint32_t table, host_t *dst,
+					   uint8_t prefix, host_t *src, mif_nl_nexthop_t *hops,
+					   u_int count, bool quiet);
+
+/**
  * Send a raw request and wait for the kernel's ack.
  *
  * @param sock			netlink socket

@@ -152,7 +152,7 @@ static void sync_routes(private_mif_srcroute_t *this, int family,
 	struct rtnl_route *route, *copy;
 	int err;
 
-	if (rtnl_route_alloc_cache(this->sock, family, 0, &cache) < 0)
+	if (mif_nl_route_cache(this->sock, family, &cache) < 0)
 	{
 		return;
 	}
@@ -196,7 +196,7 @@ static void flush_routes(private_mif_srcroute_t *this, int family,
 	struct nl_cache *cache;
 	struct nl_object *obj;
 
-	if (rtnl_route_alloc_cache(this->sock, family, 0, &cache) < 0)
+	if (mif_nl_route_cache(this->sock, family, &cache) < 0)
 	{
 		return;
 	}
@@ -396,8 +396,7 @@ METHOD(mif_srcroute_t, steer, bool,
 	this->mutex->lock(this->mutex);
 	entry = find_entry(this, via);
 	if (!entry || via->get_family(via) != peer->get_family(peer) ||
-		rtnl_route_alloc_cache(this->sock, peer->get_family(peer), 0,
-							   &cache) < 0)
+		mif_nl_route_cache(this->sock, peer->get_family(peer), &cache) < 0)
 	{
 		this->mutex->unlock(this->mutex);
 		return FALSE;
