@@ -19,10 +19,12 @@
  * and flows, and the order in which kernel objects come and go. The kernel
  * objects themselves are made by one object each:
  *
- *  - mif_dp_gre.c: a path's transport, a GRE device with its two GRE
- *    XFRM policies; the only file that knows paths are GRE devices (the
- *    rest routes over an interface index), to be replaced as a whole if the
- *    devices give way to XFRM marks or if_ids.
+ *  - mif_dp_gredev.c: the GRE device in metadata mode the IPv4 paths
+ *    share.
+ *  - mif_dp_gre.c: a path's transport, its GRE XFRM policies and its next
+ *    hop (IPv4: the shared device with the path's addresses as
+ *    encapsulation; IPv6: an ip6gre device of its own); the only file that
+ *    knows paths are GRE (the rest routes over the next hop it gives).
  *  - mif_dp_routes.c: an IKE SA's routes in the multipath table, and the
  *    default route of a path's own table.
  *  - mif_dp_flow.c: the rule of one flow, into its path's table.
@@ -34,21 +36,24 @@
  *    shared with mif_srcroute.c.
  *
  * Calls go one way: this file calls the mif_dp_* files, which call only
- * the helpers (and mif_dp_leftovers.c calls mif_dp_gre.c).
+ * the helpers (mif_dp_gre.c also calls mif_dp_gredev.c, and
+ * mif_dp_leftovers.c calls mif_dp_gre.c).
  *
- * Kernel objects, per path: a GRE device mif<IKE>p<BID> bound to the path's
- * interface, its two XFRM policies (through charon's kernel interface,
- * with the path CHILD SA's reqid), a table from path_table_base [21000]
- * with a default route per family once a flow uses it. Per IKE SA (the
- * manager's connection, mif_conn_t): one route per inner destination in
- * the multipath table [210], over all routed paths. Per flow: one rule at
- * flow_prio [200]. Shared, with the first path until the last: the base
- * rules (prio [210], prio + 1, skip_prio [199]); with the first multipath
- * route until destroy(): the per-flow hash policy. At startup: a GRE probe
- * device (mifprobe0) and the removal of a previous instance's objects and
- * hash policy. Not here: the source rules (src_prio [212]) and steering
- * routes of the paths' local addresses, which the manager installs through
- * mif_srcroute.c (own socket and mutex) with the same settings.
+ * Kernel objects, per path: its out and in GRE policies and, per local
+ * address, an inbound block of other GRE (through charon's kernel
+ * interface, with the path CHILD SA's reqid), an IPv6 path its ip6gre
+ * device mif<IKE>p<BID>; a table from path_table_base
+ * [21000] with a default route per family once a flow uses it. Per IKE SA
+ * (the manager's connection, mif_conn_t): one route per inner destination
+ * in the multipath table [210], over all routed paths' next hops. Per
+ * flow: one rule at flow_prio [200]. Shared, with the first path until
+ * the last: the base rules (prio [210], prio + 1, skip_prio [199]); with
+ * the first multipath route until destroy(): the per-flow hash policy;
+ * from start until destroy(): the GRE device mifgre4. At startup: the removal of a previous instance's
+ * objects and hash policy. Not here: the source rules (src_prio [212])
+ * and steering routes of the paths' local addresses, which the manager
+ * installs through mif_srcroute.c (own socket and mutex) with the same
+ * settings.
  *
  * Threads and locks: the methods run on charon's job threads (the path
  * manager's jobs and bus hooks, often with the manager's mutex held); one
@@ -60,6 +65,7 @@
 
 #include "mif_dataplane.h"
 #include "mif_dp_gre.h"
+#include "mif_dp_gredev.h"
 #include "mif_dp_routes.h"
 #include "mif_dp_flow.h"
 #include "mif_dp_rules.h"
@@ -110,6 +116,11 @@ struct private_mif_dataplane_t {
 	mif_dp_hash_t *hash;
 
 	/**
+	 * GRE devices shared by all paths
+	 */
+	mif_dp_gredev_t *gredev;
+
+	/**
 	 * Tables and priorities
 	 */
 	mif_dp_settings_t settings;
@@ -123,7 +134,7 @@ typedef struct {
 	uint16_t bid;
 	/** weight in multipath routes */
 	uint8_t weight;
-	/** GRE device and policies */
+	/** GRE policies, device and next hop */
 	mif_dp_gre_t *gre;
 	/** table used by flows steered to this path */
 	uint32_t table;
@@ -272,9 +283,11 @@ static uint32_t alloc_table(private_mif_dataplane_t *this)
 static bool path_table_route(private_mif_dataplane_t *this, dp_ike_t *ike,
 							 dp_path_t *path, int family, bool add)
 {
-	if (!mif_dp_routes_default(this->sock, path->table, family,
-							   path->gre->get_ifindex(path->gre), ike->src,
-							   add))
+	mif_nl_nexthop_t hop;
+
+	path->gre->get_nexthop(path->gre, &hop, 1);
+	if (!mif_dp_routes_default(this->sock, path->table, family, &hop,
+							   ike->src, add))
 	{
 		return FALSE;
 	}
@@ -332,7 +345,8 @@ METHOD(mif_dataplane_t, add_path, bool,
 		this->mutex->unlock(this->mutex);
 		return FALSE;
 	}
-	gre = mif_dp_gre_create(this->sock, cfg, this->settings.mtu);
+	gre = mif_dp_gre_create(this->sock, this->gredev, cfg,
+							this->settings.mtu);
 	if (!gre)
 	{
 		this->rules->release(this->rules);
@@ -347,10 +361,9 @@ METHOD(mif_dataplane_t, add_path, bool,
 		.table = alloc_table(this),
 	);
 	ike->paths->insert_last(ike->paths, path);
-	DBG1(DBG_KNL, "mif: path %u/%u %H === %H via %s (%s, reqid %u, "
-		 "table %u)", cfg->ike_id, cfg->bid, cfg->local, cfg->remote,
-		 gre->get_name(gre), cfg->local->get_family(cfg->local) == AF_INET ?
-		 "gre" : "ip6gre", cfg->reqid, path->table);
+	DBG1(DBG_KNL, "mif: path %u/%u %H === %H via %s (reqid %u, table %u)",
+		 cfg->ike_id, cfg->bid, cfg->local, cfg->remote,
+		 gre->get_name(gre), cfg->reqid, path->table);
 	if (ifname)
 	{
 		strncpy(ifname, gre->get_name(gre), IFNAMSIZ);
@@ -368,7 +381,7 @@ static bool do_set_routes(private_mif_dataplane_t *this, dp_ike_t *ike,
 						  u_int count)
 {
 	enumerator_t *enumerator;
-	mif_dp_nexthop_t hops[count ?: 1];
+	mif_nl_nexthop_t hops[count ?: 1];
 	dp_path_t *path;
 	bool ok, multipath[2] = {};
 	u_int i;
@@ -382,10 +395,7 @@ static bool do_set_routes(private_mif_dataplane_t *this, dp_ike_t *ike,
 				 ike->ike_id, bids[i]);
 			return FALSE;
 		}
-		hops[i] = (mif_dp_nexthop_t){
-			.ifindex = path->gre->get_ifindex(path->gre),
-			.weight = path->weight,
-		};
+		path->gre->get_nexthop(path->gre, &hops[i], path->weight);
 	}
 	if (count && src != ike->src)
 	{
@@ -524,8 +534,8 @@ METHOD(mif_dataplane_t, set_flow, bool,
 		return FALSE;
 	}
 	ike->flows->insert_last(ike->flows, flow);
-	DBG1(DBG_KNL, "mif: flow %u of IKE SA %u (%R) via %s", fid, ike_id, ts,
-		 path->gre->get_name(path->gre));
+	DBG1(DBG_KNL, "mif: flow %u of IKE SA %u (%R) via path %u", fid, ike_id,
+		 ts, bid);
 	this->mutex->unlock(this->mutex);
 	return TRUE;
 }
@@ -551,7 +561,8 @@ METHOD(mif_dataplane_t, del_path, bool,
 
 	bids = malloc(sizeof(uint16_t) * (ike->count ?: 1));
 	/* the kernel flushes a multipath route with a next hop on a deleted
-	 * device, so move the routes to the remaining paths first */
+	 * device (an IPv6 path's own), so move the routes to the remaining
+	 * paths first */
 	for (i = 0; i < ike->count; i++)
 	{
 		if (ike->bids[i] == bid)
@@ -626,6 +637,7 @@ METHOD(mif_dataplane_t, destroy, void,
 	}
 	DESTROY_IF(this->rules);
 	DESTROY_IF(this->hash);
+	DESTROY_IF(this->gredev);
 	this->mutex->unlock(this->mutex);
 	this->ikes->destroy(this->ikes);
 	this->mutex->destroy(this->mutex);
@@ -662,15 +674,17 @@ mif_dataplane_t *mif_dataplane_create(const mif_dp_settings_t *settings)
 		destroy(this);
 		return NULL;
 	}
-	if (!mif_dp_gre_probe(this->sock))
+	mif_dp_remove_leftovers(this->sock, &this->settings);
+	this->gredev = mif_dp_gredev_create(this->sock, this->settings.mtu);
+	if (!this->gredev)
 	{
-		DBG1(DBG_KNL, "mif: kernel lacks GRE, paths unavailable");
+		DBG1(DBG_KNL, "mif: kernel lacks GRE (metadata mode), paths "
+			 "unavailable");
 		destroy(this);
 		return NULL;
 	}
 	this->rules = mif_dp_rules_create(this->sock, &this->settings);
 	this->hash = mif_dp_hash_create(this->settings.hash_state);
-	mif_dp_remove_leftovers(this->sock, &this->settings);
 	DBG1(DBG_KNL, "mif: data plane: table %u (rule pref %u), flow rules pref "
 		 "%u, path tables from %u", this->settings.table, this->settings.prio,
 		 this->settings.flow_prio, this->settings.path_table_base);

@@ -48,36 +48,41 @@ struct mif_dp_path_t {
 	/** weight of the path among the active paths, 1..255 */
 	uint8_t weight;
 	/** index of the interface holding the local address, 0 if unknown;
-	 * the GRE device's outer packets are bound to it, so each path leaves
-	 * through its own interface whatever the main table prefers */
+	 * an IPv6 path's own GRE device binds its outer packets to it, so the
+	 * path leaves through its own interface whatever the main table
+	 * prefers (IPv4 paths: the source rules of mif_srcroute.c) */
 	uint32_t link;
 };
 
 /**
- * Kernel side of multi-interface paths: XFRM policies, GRE devices, routes.
+ * Kernel side of multi-interface paths: XFRM policies, GRE, routes.
  *
- * Each path gets a GRE device (gre or ip6gre by the outer family) between
- * its addresses, with disable_xfrm/disable_policy set so the inner packets
- * bypass the IKE SA's own CHILD SA policies; the GRE packets themselves
- * match the policies installed here and are protected by the path's ESP
- * transport SA (plaintext GRE is dropped by the inbound policy). Inner
- * traffic is steered by routes in a table consulted before charon's.
- * The DOC block of mif_dataplane.c describes the files behind it.
+ * The paths with IPv4 addresses share one GRE device in metadata mode
+ * (mifgre4): a route over such a path has a next hop into that device
+ * whose encapsulation names the path's addresses. A path with IPv6
+ * addresses has an ip6gre device of its own. The devices have
+ * disable_xfrm/disable_policy set so the inner packets bypass the IKE SA's
+ * own CHILD SA policies. The GRE packets match the policies installed here and are
+ * protected by the path's ESP transport SA (plaintext GRE is dropped by
+ * the inbound policies). Inner traffic is steered by routes in a table
+ * consulted before charon's. The DOC block of mif_dataplane.c describes
+ * the files behind it.
  */
 struct mif_dataplane_t {
 
 	/**
-	 * Install the policies and the GRE device of a path.
+	 * Install the policies of a path, its next hop for routes.
 	 *
 	 * @param path		path to install (data is copied)
-	 * @param ifname	receives the GRE device name (IFNAMSIZ), or NULL
+	 * @param ifname	receives the name of the GRE device the path uses
+	 *					(IFNAMSIZ), or NULL
 	 * @return			TRUE if installed
 	 */
 	bool (*add_path)(mif_dataplane_t *this, mif_dp_path_t *path,
 					 char *ifname);
 
 	/**
-	 * Remove a path's routes, GRE device and policies.
+	 * Remove a path's routes and policies.
 	 *
 	 * @param ike_id	IKE SA unique id
 	 * @param bid		binding ID
@@ -134,7 +139,7 @@ struct mif_dataplane_t {
  *
  * @param settings	tables, priorities and options (copied), as
  *					mif_dp_settings_load() reads them
- * @return			data plane, NULL if the kernel lacks GRE support
+ * @return			data plane, NULL if the kernel lacks GRE in metadata mode
  */
 mif_dataplane_t *mif_dataplane_create(const mif_dp_settings_t *settings);
 

@@ -9,8 +9,10 @@
 
 #include "mif_dp_gre.h"
 #include "mif_netlink.h"
+
 #include "mif_sysctl.h"
 
+#include <netlink/msg.h>
 #include <netlink/route/link.h>
 #include <netlink/route/link/ipgre.h>
 #include <netlink/route/link/ip6gre.h>
@@ -19,6 +21,7 @@
 #include <netinet/in.h>
 
 #include <daemon.h>
+#include <collections/array.h>
 
 /** ESP transport overhead reserved below the GRE device's MTU: SPI, SN,
  * IV (16), padding (<16), trailer (2) and a 256-bit ICV, rounded up */
@@ -27,8 +30,20 @@
 /** ip6gre: no encapsulation limit option, it only costs 8 bytes per packet */
 #define MIF_IP6_TNL_F_IGN_ENCAP_LIMIT 0x1
 
-/** name of the device probing for GRE support at startup */
-#define PROBE_IFNAME "mifprobe0"
+/**
+ * XFRM priority of a path's GRE policies: charon's own for a host-to-host
+ * selector with a protocol (kernel-netlink: 2 x 200000, minus 512 per
+ * prefix bit, minus 256 for the protocol, minus 1 for a non-trap policy),
+ * minus one. They still rank above the IKE SA's own CHILD SA policies, and
+ * the value is the signature by which a new instance tells the GRE
+ * policies a killed one left from others (mif_dp_gre_remove_leftovers()).
+ */
+static uint32_t gre_prio(int family)
+{
+	uint32_t bits = family == AF_INET ? 32 : 128;
+
+	return 2 * 200000 - 2 * bits * 512 - 256 - 1 - 1;
+}
 
 typedef struct private_mif_dp_gre_t private_mif_dp_gre_t;
 
@@ -41,11 +56,6 @@ struct private_mif_dp_gre_t {
 	 * Public interface.
 	 */
 	mif_dp_gre_t public;
-
-	/**
-	 * rtnetlink socket, of the data plane
-	 */
-	struct nl_sock *sock;
 
 	/**
 	 * Path addresses
@@ -63,7 +73,12 @@ struct private_mif_dp_gre_t {
 	bool policies;
 
 	/**
-	 * GRE device
+	 * rtnetlink socket, of the data plane
+	 */
+	struct nl_sock *sock;
+
+	/**
+	 * Device the path uses: the shared one (IPv4) or its own (IPv6)
 	 */
 	char ifname[IFNAMSIZ];
 
@@ -71,85 +86,139 @@ struct private_mif_dp_gre_t {
 	 * Its index, 0 if not known
 	 */
 	int ifindex;
+
+	/**
+	 * Whether the device is the path's own (ip6gre)
+	 */
+	bool own;
 };
 
 /**
- * Install or delete the GRE policies of a path through charon's kernel
- * interface, so its policy bookkeeping sees them.
+ * XFRM priority of the inbound block policy for GRE to a path's local
+ * address from anywhere: charon's own for that selector (a host, any, a
+ * protocol), minus one. It ranks below the paths' own inbound policies and
+ * is a signature as gre_prio() is.
+ */
+static uint32_t block_prio(int family)
+{
+	uint32_t bits = family == AF_INET ? 32 : 128;
+
+	return 2 * 200000 - bits * 512 - 256 - 1 - 1;
+}
+
+/**
+ * Number of policies of a path.
+ */
+#define POLICIES 3
+
+/**
+ * Install or delete the policies of a path through charon's kernel
+ * interface, so its policy bookkeeping sees them (and counts the block
+ * policy that paths with the same local address share):
+ *  - out: GRE to the remote address through the path's SA;
+ *  - in: GRE from the remote address only through the path's SA;
+ *  - in, block: GRE to the local address from anywhere else. The shared
+ *    GRE device takes GRE from any address, which the per-path devices did
+ *    not: this policy keeps plaintext GRE from other hosts out of it.
  */
 static bool policies_op(private_mif_dp_gre_t *this, bool add)
 {
-	traffic_selector_t *l_ts, *r_ts;
-	kernel_ipsec_policy_id_t out_id, in_id;
-	kernel_ipsec_manage_policy_t out_pol, in_pol;
-	uint8_t bits = this->local->get_family(this->local) == AF_INET ? 32 : 128;
+	int family = this->local->get_family(this->local);
+	uint8_t bits = family == AF_INET ? 32 : 128;
+	traffic_selector_t *l_ts, *r_ts, *any_ts;
+	kernel_ipsec_policy_id_t id[POLICIES];
+	kernel_ipsec_manage_policy_t pol[POLICIES];
+	ipsec_sa_cfg_t none = {};
+	host_t *any;
 	status_t status = SUCCESS;
+	int i, done = 0;
 
+	any = host_create_any(family);
 	l_ts = traffic_selector_create_from_subnet(
 							this->local->clone(this->local), bits, IPPROTO_GRE,
 							0, 65535);
 	r_ts = traffic_selector_create_from_subnet(
 							this->remote->clone(this->remote), bits,
 							IPPROTO_GRE, 0, 65535);
-	if (!l_ts || !r_ts)
+	any_ts = traffic_selector_create_from_subnet(any->clone(any), 0,
+							IPPROTO_GRE, 0, 65535);
+	if (!l_ts || !r_ts || !any_ts)
 	{
 		DESTROY_IF(l_ts);
 		DESTROY_IF(r_ts);
+		DESTROY_IF(any_ts);
+		any->destroy(any);
 		return FALSE;
 	}
-	out_id = (kernel_ipsec_policy_id_t){
+	id[0] = (kernel_ipsec_policy_id_t){
 		.dir = POLICY_OUT,
 		.src_ts = l_ts,
 		.dst_ts = r_ts,
 	};
-	out_pol = (kernel_ipsec_manage_policy_t){
+	pol[0] = (kernel_ipsec_manage_policy_t){
 		.type = POLICY_IPSEC,
 		.prio = POLICY_PRIORITY_DEFAULT,
+		.manual_prio = gre_prio(family),
 		.src = this->local,
 		.dst = this->remote,
 		.sa = &this->sa_out,
 	};
-	in_id = (kernel_ipsec_policy_id_t){
+	id[1] = (kernel_ipsec_policy_id_t){
 		.dir = POLICY_IN,
 		.src_ts = r_ts,
 		.dst_ts = l_ts,
 	};
-	in_pol = (kernel_ipsec_manage_policy_t){
+	pol[1] = (kernel_ipsec_manage_policy_t){
 		.type = POLICY_IPSEC,
 		.prio = POLICY_PRIORITY_DEFAULT,
+		.manual_prio = gre_prio(family),
 		.src = this->remote,
 		.dst = this->local,
 		.sa = &this->sa_in,
 	};
+	id[2] = (kernel_ipsec_policy_id_t){
+		.dir = POLICY_IN,
+		.src_ts = any_ts,
+		.dst_ts = l_ts,
+	};
+	pol[2] = (kernel_ipsec_manage_policy_t){
+		.type = POLICY_DROP,
+		.prio = POLICY_PRIORITY_DEFAULT,
+		.manual_prio = block_prio(family),
+		.src = any,
+		.dst = this->local,
+		.sa = &none,
+	};
 	if (add)
 	{
-		status = charon->kernel->add_policy(charon->kernel, &out_id, &out_pol);
-		if (status == SUCCESS)
+		for (done = 0; done < POLICIES; done++)
 		{
-			status = charon->kernel->add_policy(charon->kernel, &in_id,
-												&in_pol);
+			status = charon->kernel->add_policy(charon->kernel, &id[done],
+												&pol[done]);
 			if (status != SUCCESS)
 			{
-				charon->kernel->del_policy(charon->kernel, &out_id, &out_pol);
+				break;
 			}
 		}
 		if (status != SUCCESS)
 		{
 			DBG1(DBG_KNL, "mif: installing GRE policies %H === %H (reqid %u) "
 				 "failed", this->local, this->remote, this->sa_out.reqid);
+			for (i = 0; i < done; i++)
+			{
+				charon->kernel->del_policy(charon->kernel, &id[i], &pol[i]);
+			}
 		}
 	}
 	else
 	{
-		if (charon->kernel->del_policy(charon->kernel, &out_id,
-									   &out_pol) != SUCCESS)
+		for (i = 0; i < POLICIES; i++)
 		{
-			status = FAILED;
-		}
-		if (charon->kernel->del_policy(charon->kernel, &in_id,
-									   &in_pol) != SUCCESS)
-		{
-			status = FAILED;
+			if (charon->kernel->del_policy(charon->kernel, &id[i],
+										   &pol[i]) != SUCCESS)
+			{
+				status = FAILED;
+			}
 		}
 		if (status != SUCCESS)
 		{
@@ -159,11 +228,13 @@ static bool policies_op(private_mif_dp_gre_t *this, bool add)
 	}
 	l_ts->destroy(l_ts);
 	r_ts->destroy(r_ts);
+	any_ts->destroy(any_ts);
+	any->destroy(any);
 	return status == SUCCESS;
 }
 
 /**
- * Create a GRE device, not yet up.
+ * Create the ip6gre device of a path with IPv6 addresses, not yet up.
  */
 static bool create_link(struct nl_sock *sock, char *name, host_t *local,
 						host_t *remote, uint32_t ifindex)
@@ -171,40 +242,22 @@ static bool create_link(struct nl_sock *sock, char *name, host_t *local,
 	struct rtnl_link *link;
 	int err;
 
-	if (local->get_family(local) == AF_INET)
+	link = rtnl_link_ip6gre_alloc();
+	if (link)
 	{
-		link = rtnl_link_ipgre_alloc();
-		if (link)
+		rtnl_link_ip6gre_set_local(link, (struct in6_addr*)
+								   local->get_address(local).ptr);
+		rtnl_link_ip6gre_set_remote(link, (struct in6_addr*)
+									remote->get_address(remote).ptr);
+		rtnl_link_ip6gre_set_flags(link, MIF_IP6_TNL_F_IGN_ENCAP_LIMIT);
+		if (ifindex)
 		{
-			rtnl_link_ipgre_set_local(link, *(uint32_t*)
-									  local->get_address(local).ptr);
-			rtnl_link_ipgre_set_remote(link, *(uint32_t*)
-									   remote->get_address(remote).ptr);
-			if (ifindex)
-			{
-				rtnl_link_ipgre_set_link(link, ifindex);
-			}
-		}
-	}
-	else
-	{
-		link = rtnl_link_ip6gre_alloc();
-		if (link)
-		{
-			rtnl_link_ip6gre_set_local(link, (struct in6_addr*)
-									   local->get_address(local).ptr);
-			rtnl_link_ip6gre_set_remote(link, (struct in6_addr*)
-										remote->get_address(remote).ptr);
-			rtnl_link_ip6gre_set_flags(link, MIF_IP6_TNL_F_IGN_ENCAP_LIMIT);
-			if (ifindex)
-			{
-				rtnl_link_ip6gre_set_link(link, ifindex);
-			}
+			rtnl_link_ip6gre_set_link(link, ifindex);
 		}
 	}
 	if (!link)
 	{
-		DBG1(DBG_KNL, "mif: libnl lacks GRE link support");
+		DBG1(DBG_KNL, "mif: libnl lacks ip6gre link support");
 		return FALSE;
 	}
 	rtnl_link_set_name(link, name);
@@ -212,10 +265,8 @@ static bool create_link(struct nl_sock *sock, char *name, host_t *local,
 	rtnl_link_put(link);
 	if (err < 0)
 	{
-		DBG1(DBG_KNL, "mif: creating %s device %s failed: %s (kernel without "
-			 "%s support?)", local->get_family(local) == AF_INET ? "gre"
-			 : "ip6gre", name, nl_geterror(err),
-			 local->get_family(local) == AF_INET ? "ip_gre" : "ip6_gre");
+		DBG1(DBG_KNL, "mif: creating ip6gre device %s failed: %s (kernel "
+			 "without ip6_gre support?)", name, nl_geterror(err));
 		return FALSE;
 	}
 	return TRUE;
@@ -303,22 +354,30 @@ static bool setup_link(private_mif_dp_gre_t *this, u_int mtu)
 	return TRUE;
 }
 
+METHOD(mif_dp_gre_t, get_nexthop, void,
+	private_mif_dp_gre_t *this, mif_nl_nexthop_t *hop, u_int weight)
+{
+	*hop = (mif_nl_nexthop_t){
+		.ifindex = this->ifindex,
+		.weight = weight,
+	};
+	if (!this->own)
+	{	/* the shared device: the path's addresses as encapsulation */
+		hop->encap_src = this->local;
+		hop->encap_dst = this->remote;
+	}
+}
+
 METHOD(mif_dp_gre_t, get_name, char*,
 	private_mif_dp_gre_t *this)
 {
 	return this->ifname;
 }
 
-METHOD(mif_dp_gre_t, get_ifindex, int,
-	private_mif_dp_gre_t *this)
-{
-	return this->ifindex;
-}
-
 METHOD(mif_dp_gre_t, destroy, void,
 	private_mif_dp_gre_t *this)
 {
-	if (this->ifindex)
+	if (this->own && this->ifindex)
 	{
 		delete_link(this->sock, this->ifname, FALSE);
 	}
@@ -331,18 +390,49 @@ METHOD(mif_dp_gre_t, destroy, void,
 	free(this);
 }
 
+/**
+ * Create and set up the path's own ip6gre device.
+ */
+static bool own_device(private_mif_dp_gre_t *this, mif_dp_path_t *path,
+					   u_int mtu)
+{
+	/* names must fit IFNAMSIZ; IKE SA ids are small counters in practice */
+	if (snprintf(this->ifname, sizeof(this->ifname), "mif%up%u",
+				 path->ike_id, path->bid) >= sizeof(this->ifname))
+	{
+		snprintf(this->ifname, sizeof(this->ifname), "m%xp%x",
+				 path->ike_id, path->bid);
+	}
+	this->own = TRUE;
+	if (!create_link(this->sock, this->ifname, this->local, this->remote,
+					 path->link))
+	{
+		return FALSE;
+	}
+	if (!setup_link(this, mtu))
+	{
+		/* remove the device even if its index is unknown */
+		if (!this->ifindex)
+		{
+			delete_link(this->sock, this->ifname, FALSE);
+		}
+		return FALSE;
+	}
+	return TRUE;
+}
+
 /*
  * Described in header
  */
-mif_dp_gre_t *mif_dp_gre_create(struct nl_sock *sock, mif_dp_path_t *path,
-								u_int mtu)
+mif_dp_gre_t *mif_dp_gre_create(struct nl_sock *sock, mif_dp_gredev_t *dev,
+								mif_dp_path_t *path, u_int mtu)
 {
 	private_mif_dp_gre_t *this;
 
 	INIT(this,
 		.public = {
+			.get_nexthop = _get_nexthop,
 			.get_name = _get_name,
-			.get_ifindex = _get_ifindex,
 			.destroy = _destroy,
 		},
 		.sock = sock,
@@ -368,52 +458,23 @@ mif_dp_gre_t *mif_dp_gre_create(struct nl_sock *sock, mif_dp_path_t *path,
 			},
 		},
 	);
-	/* names must fit IFNAMSIZ; IKE SA ids are small counters in practice */
-	if (snprintf(this->ifname, sizeof(this->ifname), "mif%up%u",
-				 path->ike_id, path->bid) >= sizeof(this->ifname))
-	{
-		snprintf(this->ifname, sizeof(this->ifname), "m%xp%x",
-				 path->ike_id, path->bid);
-	}
-
 	this->policies = policies_op(this, TRUE);
-	if (!this->policies ||
-		!create_link(sock, this->ifname, this->local, this->remote,
-					 path->link))
+	if (!this->policies)
 	{
 		destroy(this);
 		return NULL;
 	}
-	if (!setup_link(this, mtu))
+	if (this->local->get_family(this->local) == AF_INET)
 	{
-		/* remove the device even if its index is unknown */
-		if (!this->ifindex)
-		{
-			delete_link(sock, this->ifname, FALSE);
-		}
+		strncpy(this->ifname, MIF_GREDEV_NAME, sizeof(this->ifname) - 1);
+		this->ifindex = dev->get_ifindex(dev);
+	}
+	else if (!own_device(this, path, mtu))
+	{
 		destroy(this);
 		return NULL;
 	}
 	return &this->public;
-}
-
-/*
- * Described in header
- */
-bool mif_dp_gre_probe(struct nl_sock *sock)
-{
-	host_t *any = host_create_from_string("127.0.0.1", 0);
-	bool ok;
-
-	/* a leftover of a crashed run would make the probe fail */
-	delete_link(sock, PROBE_IFNAME, TRUE);
-	ok = create_link(sock, PROBE_IFNAME, any, any, 0);
-	if (ok)
-	{
-		delete_link(sock, PROBE_IFNAME, FALSE);
-	}
-	any->destroy(any);
-	return ok;
 }
 
 /**
@@ -468,7 +529,14 @@ static bool del_leftover_policy(struct nl_sock *xfrm, int family, void *src,
 	size_t len = family == AF_INET ? 4 : 16;
 	int err;
 
-	memcpy(&id.sel.saddr, src, len);
+	if (src)
+	{
+		memcpy(&id.sel.saddr, src, len);
+	}
+	else
+	{	/* the block policy: from any address */
+		id.sel.prefixlen_s = 0;
+	}
 	memcpy(&id.sel.daddr, dst, len);
 	err = mif_nl_request(xfrm, XFRM_MSG_DELPOLICY, &id, sizeof(id));
 	if (err < 0 && err != -NLE_OBJ_NOTFOUND)
@@ -522,6 +590,97 @@ static u_int del_leftover_link(struct nl_sock *sock, struct nl_sock *xfrm,
 	return 1;
 }
 
+/**
+ * A GRE policy of a previous instance, found by the dump.
+ */
+typedef struct {
+	/** selector with family, addresses and protocol */
+	struct xfrm_selector sel;
+	/** direction */
+	uint8_t dir;
+} leftover_policy_t;
+
+/**
+ * Dump callback: collect the policies installed as policies_op() installs
+ * them, told apart from others by their priority.
+ */
+static int collect_policy(struct nl_msg *msg, void *arg)
+{
+	struct nlmsghdr *hdr = nlmsg_hdr(msg);
+	struct xfrm_userpolicy_info *info;
+	leftover_policy_t pol;
+	array_t *found = arg;
+	uint8_t bits;
+
+	if (hdr->nlmsg_type != XFRM_MSG_NEWPOLICY ||
+		nlmsg_datalen(hdr) < sizeof(*info))
+	{
+		return NL_OK;
+	}
+	info = nlmsg_data(hdr);
+	bits = info->sel.family == AF_INET ? 32 : 128;
+	if (info->sel.proto != IPPROTO_GRE ||
+		(info->sel.family != AF_INET && info->sel.family != AF_INET6) ||
+		info->sel.prefixlen_d != bits ||
+		(info->dir != XFRM_POLICY_IN && info->dir != XFRM_POLICY_OUT))
+	{
+		return NL_OK;
+	}
+	if (!(info->sel.prefixlen_s == bits &&
+		  info->priority == gre_prio(info->sel.family)) &&
+		!(info->sel.prefixlen_s == 0 && info->dir == XFRM_POLICY_IN &&
+		  info->action == XFRM_POLICY_BLOCK &&
+		  info->priority == block_prio(info->sel.family)))
+	{
+		return NL_OK;
+	}
+	pol = (leftover_policy_t){
+		.sel = info->sel,
+		.dir = info->dir,
+	};
+	array_insert(found, ARRAY_TAIL, &pol);
+	return NL_OK;
+}
+
+/**
+ * Delete the GRE policies of a previous instance's paths: those of the
+ * shared devices' paths, recognized by the priority policies_op() gives.
+ */
+static void del_leftover_policies(struct nl_sock *xfrm, u_int *policies)
+{
+	struct xfrm_userpolicy_id id = {};
+	leftover_policy_t pol;
+	array_t *found;
+	int err;
+
+	found = array_create(sizeof(leftover_policy_t), 0);
+	err = nl_socket_modify_cb(xfrm, NL_CB_VALID, NL_CB_CUSTOM, collect_policy,
+							  found);
+	if (err >= 0)
+	{
+		err = nl_send_simple(xfrm, XFRM_MSG_GETPOLICY, NLM_F_DUMP, &id,
+							 sizeof(id));
+	}
+	if (err >= 0)
+	{
+		err = nl_recvmsgs_default(xfrm);
+	}
+	if (err < 0)
+	{
+		DBG1(DBG_KNL, "mif: dumping XFRM policies failed: %s",
+			 nl_geterror(err));
+	}
+	nl_socket_modify_cb(xfrm, NL_CB_VALID, NL_CB_DEFAULT, NULL, NULL);
+	while (array_remove(found, ARRAY_HEAD, &pol))
+	{
+		*policies += del_leftover_policy(xfrm, pol.sel.family,
+										 pol.sel.prefixlen_s ? &pol.sel.saddr
+															 : NULL,
+										 &pol.sel.daddr, pol.dir);
+	}
+	array_destroy(found);
+}
+
 /*
  * Described in header
  */
@@ -539,6 +698,8 @@ void mif_dp_gre_remove_leftovers(struct nl_sock *sock, u_int *links,
 		DBG1(DBG_KNL, "mif: no XFRM netlink socket, not looking for GRE "
 			 "policies of a previous instance");
 	}
+	/* per-path devices (mif<IKE>p<BID>) of versions before the shared
+	 * devices, with their policies */
 	if (rtnl_link_alloc_cache(sock, AF_UNSPEC, &cache) >= 0)
 	{
 		for (obj = nl_cache_get_first(cache); obj;
@@ -557,6 +718,7 @@ void mif_dp_gre_remove_leftovers(struct nl_sock *sock, u_int *links,
 	}
 	if (xfrm)
 	{
+		del_leftover_policies(xfrm, policies);
 		nl_socket_free(xfrm);
 	}
 }

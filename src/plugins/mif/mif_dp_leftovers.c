@@ -111,7 +111,7 @@ void mif_dp_remove_leftovers(struct nl_sock *sock, mif_dp_settings_t *s)
 		nl_cache_free(cache);
 	}
 	/* after the devices: what was routed over them went with them */
-	if (rtnl_route_alloc_cache(sock, AF_UNSPEC, 0, &cache) >= 0)
+	if (mif_nl_route_cache(sock, AF_UNSPEC, &cache) >= 0)
 	{
 		for (obj = nl_cache_get_first(cache); obj;
 			 obj = nl_cache_get_next(obj))

@@ -54,7 +54,8 @@ typedef struct {
 } route_t;
 
 /**
- * Build a route of our tables, directly through devices.
+ * Build a route of our tables, enough to delete it (installing goes
+ * through mif_nl_route_encap()).
  */
 static struct rtnl_route *route_create(uint32_t table, host_t *net,
 									   uint8_t prefix)
@@ -74,27 +75,9 @@ static struct rtnl_route *route_create(uint32_t table, host_t *net,
 }
 
 /**
- * Set the preferred source of a route if the family matches.
+ * Delete a route and release it.
  */
-static void route_set_src(struct rtnl_route *route, host_t *src)
-{
-	struct nl_addr *addr;
-
-	if (src && src->get_family(src) == rtnl_route_get_family(route))
-	{
-		addr = mif_nl_addr(src, -1);
-		if (addr)
-		{
-			rtnl_route_set_pref_src(route, addr);
-			nl_addr_put(addr);
-		}
-	}
-}
-
-/**
- * Install (replacing) or delete a route and release it.
- */
-static bool route_op(struct nl_sock *sock, struct rtnl_route *route, bool add)
+static bool route_del(struct nl_sock *sock, struct rtnl_route *route)
 {
 	bool ok;
 
@@ -102,8 +85,7 @@ static bool route_op(struct nl_sock *sock, struct rtnl_route *route, bool add)
 	{
 		return FALSE;
 	}
-	ok = add ? mif_nl_route_replace(sock, route, FALSE) == 0
-			 : mif_nl_route_del(sock, route, FALSE);
+	ok = mif_nl_route_del(sock, route, FALSE);
 	rtnl_route_put(route);
 	return ok;
 }
@@ -122,7 +104,7 @@ static void route_free(route_t *r)
  */
 static void route_remove(private_mif_dp_routes_t *this, route_t *r)
 {
-	route_op(this->sock, route_create(this->table, r->net, r->prefix), FALSE);
+	route_del(this->sock, route_create(this->table, r->net, r->prefix));
 	route_free(r);
 }
 
@@ -157,17 +139,15 @@ static route_t *take_route(linked_list_t *list, host_t *net, uint8_t prefix)
 
 METHOD(mif_dp_routes_t, set, bool,
 	private_mif_dp_routes_t *this, linked_list_t *dst, host_t *src,
-	mif_dp_nexthop_t *hops, u_int count, bool multipath[2])
+	mif_nl_nexthop_t *hops, u_int count, bool multipath[2])
 {
 	linked_list_t *old, *new;
 	enumerator_t *enumerator;
 	traffic_selector_t *ts;
-	struct rtnl_route *route;
 	route_t *r;
 	host_t *net;
 	uint8_t prefix;
 	bool ok = TRUE;
-	u_int i;
 
 	old = this->routes;
 	new = linked_list_create();
@@ -194,17 +174,8 @@ METHOD(mif_dp_routes_t, set, bool,
 	enumerator = new->create_enumerator(new);
 	while (enumerator->enumerate(enumerator, &r))
 	{
-		route = route_create(this->table, r->net, r->prefix);
-		if (route)
-		{
-			for (i = 0; i < count; i++)
-			{
-				mif_nl_route_add_nexthop(route, hops[i].ifindex, NULL,
-										 hops[i].weight);
-			}
-			route_set_src(route, src);
-		}
-		if (route_op(this->sock, route, TRUE))
+		if (mif_nl_route_encap(this->sock, this->table, r->net, r->prefix,
+							   src, hops, count, FALSE) == 0)
 		{
 			multipath[r->net->get_family(r->net) == AF_INET6] |= count > 1;
 		}
@@ -270,18 +241,19 @@ mif_dp_routes_t *mif_dp_routes_create(struct nl_sock *sock, uint32_t table)
  * Described in header
  */
 bool mif_dp_routes_default(struct nl_sock *sock, uint32_t table, int family,
-						   int ifindex, host_t *src, bool add)
+						   mif_nl_nexthop_t *hop, host_t *src, bool add)
 {
-	struct rtnl_route *route;
 	host_t *any;
+	bool ok;
 
 	any = host_create_any(family);
-	route = route_create(table, any, 0);
-	any->destroy(any);
-	if (route && add)
+	if (add)
 	{
-		mif_nl_route_add_nexthop(route, ifindex, NULL, 1);
-		route_set_src(route, src);
+		ok = mif_nl_route_encap(sock, table, any, 0, src, hop, 1, FALSE) == 0;
+		any->destroy(any);
+		return ok;
 	}
-	return route_op(sock, route, add);
+	ok = route_del(sock, route_create(table, any, 0));
+	any->destroy(any);
+	return ok;
 }

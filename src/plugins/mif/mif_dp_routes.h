@@ -21,18 +21,9 @@
 
 #include <netlink/netlink.h>
 
-typedef struct mif_dp_routes_t mif_dp_routes_t;
-typedef struct mif_dp_nexthop_t mif_dp_nexthop_t;
+#include "mif_netlink.h"
 
-/**
- * A path as next hop of a route.
- */
-struct mif_dp_nexthop_t {
-	/** interface index of the path */
-	int ifindex;
-	/** weight among the next hops, 1..255 */
-	uint8_t weight;
-};
+typedef struct mif_dp_routes_t mif_dp_routes_t;
 
 /**
  * The routes of one IKE SA's inner destinations in the multipath table:
@@ -48,14 +39,15 @@ struct mif_dp_routes_t {
 	 * @param dst		traffic_selector_t, destinations; NULL to reroute
 	 *					the installed ones
 	 * @param src		preferred source address, or NULL
-	 * @param hops		next hops
+	 * @param hops		next hops, a path each (its GRE device and outer
+	 *					addresses)
 	 * @param count		number of hops, 0 to remove all routes
 	 * @param multipath	set per family (0: IPv4, 1: IPv6) if a route with
 	 *					several next hops got installed
 	 * @return			TRUE if all routes are installed
 	 */
 	bool (*set)(mif_dp_routes_t *this, linked_list_t *dst, host_t *src,
-				mif_dp_nexthop_t *hops, u_int count, bool multipath[2]);
+				mif_nl_nexthop_t *hops, u_int count, bool multipath[2]);
 
 	/**
 	 * Number of installed routes.
@@ -86,12 +78,12 @@ mif_dp_routes_t *mif_dp_routes_create(struct nl_sock *sock, uint32_t table);
  * @param sock		rtnetlink socket
  * @param table		the path's table
  * @param family	AF_INET or AF_INET6
- * @param ifindex	interface index of the path
+ * @param hop		the path as next hop (ignored when deleting)
  * @param src		preferred source address, or NULL
  * @param add		TRUE to install, FALSE to delete
  * @return			TRUE on success
  */
 bool mif_dp_routes_default(struct nl_sock *sock, uint32_t table, int family,
-						   int ifindex, host_t *src, bool add);
+						   mif_nl_nexthop_t *hop, host_t *src, bool add);
 
 #endif /** MIF_DP_ROUTES_H_ @}*/

@@ -2,8 +2,9 @@
 # mif_dataplane against a real kernel (root, XFRM + ESP + GRE), e.g. inside
 # the test VM: two namespaces a and b joined by two veth pairs, each running
 # dp_test; the paths' ESP transport SAs (proto GRE) are set up by hand as
-# charon would negotiate them, dp_test installs policies, GRE devices,
-# rules and routes. Prints PASS/FAIL per check, exits non-zero on failure.
+# charon would negotiate them, dp_test installs policies, the GRE device
+# the IPv4 paths share (metadata mode; routes over them carry the path's
+# GRE encapsulation), the IPv6 path's own ip6gre device, rules and routes. Prints PASS/FAIL per check, exits non-zero on failure.
 #
 #   a: inner 10.99.0.1, fd99::1  (lo)     b: inner 10.20.0.2, fd20::2
 #   path 2: 10.1.0.1 <-> 10.1.0.2   (va1/vb1)  reqid 5, SPIs 0x100 a->b, 0x200
@@ -11,6 +12,8 @@
 #   path 4: fd00:1::1 <-> fd00:1::2 (va1/vb1)  reqid 7, SPIs 0x500, 0x600
 
 DIR=$(cd "$(dirname "$0")" && pwd)
+# a dp_test that died must fail checks, not kill this script by SIGPIPE
+trap '' PIPE
 DP=${DP_TEST:-$DIR/dp_test}
 W=/tmp/dp-guest
 FAILS=0
@@ -103,7 +106,10 @@ start_dp() { # ns fd
 	for i in $(seq 50); do
 		grep -q '^ready\|^FAIL create' $W/$1.out && break; sleep 0.1
 	done
-	grep -q '^ready' $W/$1.out
+	grep -q '^ready' $W/$1.out && return 0
+	echo "  dp_test in $1 not ready; its output and log:"
+	sed 's/^/    /' $W/$1.out $W/$1.log | tail -n 30
+	return 1
 }
 dp() { # ns cmd...
 	n=$1; shift
@@ -127,19 +133,21 @@ echo "=== start dp_test in a and b"
 start_dp a 3; check "dp_test starts in a" grep -q '^ready' $W/a.out
 start_dp b 4; check "dp_test starts in b" grep -q '^ready' $W/b.out
 
+$A ip -d link show mifgre4
+check "the shared device mifgre4 exists from the start: gre, external (metadata mode), up" \
+	sh -c "$A ip -d link show mifgre4 | grep -q 'gre external' && $A ip link show mifgre4 | grep -q ',UP'"
+check "disable_xfrm/disable_policy set on mifgre4" \
+	sh -c "[ \$($A cat /proc/sys/net/ipv4/conf/mifgre4/disable_xfrm) = 1 ] && [ \$($A cat /proc/sys/net/ipv4/conf/mifgre4/disable_policy) = 1 ]"
+check "no IPv6 link-local on mifgre4" \
+	sh -c "! $A ip -6 addr show dev mifgre4 | grep -q inet6"
+
 echo "=== path 2 (gre over 10.1.0.0/24)"
 check "add_path 2" dp2 "add 1 2 10.1.0.1 10.1.0.2 5 0x200 0x100 1" \
 	"add 1 2 10.1.0.2 10.1.0.1 5 0x100 0x200 1"
-$A ip -d link show mif1p2
-check "mif1p2 is gre 10.1.0.1 -> 10.1.0.2 and up" \
-	sh -c "$A ip -d link show mif1p2 | grep -q 'gre remote 10.1.0.2 local 10.1.0.1' && $A ip link show mif1p2 | grep -q ',UP'"
-check "disable_xfrm/disable_policy set" \
-	sh -c "[ \$($A cat /proc/sys/net/ipv4/conf/mif1p2/disable_xfrm) = 1 ] && [ \$($A cat /proc/sys/net/ipv4/conf/mif1p2/disable_policy) = 1 ]"
-check "no IPv6 link-local on mif1p2" \
-	sh -c "! $A ip -6 addr show dev mif1p2 | grep -q inet6"
+check "no device per path" sh -c "! $A ip -o link | grep -q 'mif1p'"
 $A ip xfrm policy | grep -A2 'proto gre'
-check "GRE policies out+in with reqid 5" \
-	sh -c "[ \$($A ip xfrm policy | grep -c 'proto gre') = 2 ] && $A ip xfrm policy | grep -q 'reqid 5 mode transport'"
+check "GRE policies out+in with reqid 5, and the block for plaintext GRE to 10.1.0.1" \
+	sh -c "[ \$($A ip xfrm policy | grep -c 'proto gre') = 3 ] && $A ip xfrm policy | grep -q 'reqid 5 mode transport' && $A ip xfrm policy | grep -A1 'src 0.0.0.0/0 dst 10.1.0.1/32 proto gre' | grep -q 'dir in action block'"
 $A ip rule
 check "base rules: GRE/IKE skip, table 210, nop" \
 	sh -c "$A ip rule | grep -q '^199:.*ipproto gre goto 211' && $A ip rule | grep -q '^199:.*sport 500' && $A ip rule | grep -q '^210:.*lookup 210' && $A ip rule | grep -q '^211:.*nop'"
@@ -164,14 +172,13 @@ check "1300-byte ping fits (MTU left for ESP)" \
 	$A ping -c 2 -W 2 -s 1300 -M do -I 10.99.0.1 10.20.0.2
 
 echo "=== path 3 (weight 2, bound to va2/vb2) and a multipath route over 2,3"
-check "add_path 3" dp2 "add 1 3 10.2.0.1 10.2.0.2 6 0x400 0x300 2 va2" \
-	"add 1 3 10.2.0.2 10.2.0.1 6 0x300 0x400 2 vb2"
-check "mif1p3 bound to va2" sh -c "$A ip link show mif1p3 | grep -q 'mif1p3@va2'"
+check "add_path 3" dp2 "add 1 3 10.2.0.1 10.2.0.2 6 0x400 0x300 2" \
+	"add 1 3 10.2.0.2 10.2.0.1 6 0x300 0x400 2"
 check "set_routes over 2,3" dp2 "routes 1 10.99.0.1 10.20.0.2/32 2,3" \
 	"routes 1 10.20.0.2 10.99.0.1/32 2,3"
 $A ip route show table 210
-check "multipath route with weights 1 and 2, src 10.99.0.1" \
-	sh -c "$A ip route show table 210 | grep -q 'src 10.99.0.1' && $A ip route show table 210 | grep -q 'dev mif1p2 weight 1' && $A ip route show table 210 | grep -q 'dev mif1p3 weight 2'"
+check "multipath route with weights 1 and 2, src 10.99.0.1, a GRE encapsulation per path" \
+	sh -c "$A ip route show table 210 | grep -q 'src 10.99.0.1' && $A ip route show table 210 | grep -q 'encap ip .*src 10.1.0.1 dst 10.1.0.2 .*dev mifgre4 weight 1' && $A ip route show table 210 | grep -q 'encap ip .*src 10.2.0.1 dst 10.2.0.2 .*dev mifgre4 weight 2'"
 check "fib_multipath_hash_policy=1" \
 	sh -c "[ \$($A sysctl -n net.ipv4.fib_multipath_hash_policy) = 1 ]"
 a0=$(pkts a 10.1.0.1 10.1.0.2 0x100); c0=$(pkts a 10.2.0.1 10.2.0.2 0x300)
@@ -212,10 +219,10 @@ grep 'transmitted' $W/ping.log
 check "ping continued over path 3 (<= 3 of 30 lost)" \
 	sh -c "[ \$(sed -n 's/.* \([0-9]*\) received.*/\1/p' $W/ping.log) -ge 27 ]"
 $A ip route show table 210
-check "route now only via mif1p3" \
-	sh -c "$A ip route show table 210 | grep -q 'dev mif1p3' && ! $A ip route show table 210 | grep -q mif1p2"
-check "mif1p2 and its policies gone" \
-	sh -c "! $A ip link show mif1p2 && ! $A ip xfrm policy | grep -q 'dst 10.1.0.2/32 proto gre'"
+check "route now only via path 3" \
+	sh -c "$A ip route show table 210 | grep -q 'dst 10.2.0.2 .*dev mifgre4' && ! $A ip route show table 210 | grep -q 'dst 10.1.0.2'"
+check "path 2's policies gone (with the block for 10.1.0.1, no other path uses it)" \
+	sh -c "! $A ip xfrm policy | grep -q 'dst 10.1.0.2/32 proto gre' && ! $A ip xfrm policy | grep -q 'dst 10.1.0.1/32 proto gre'"
 c0=$(pkts a 10.2.0.1 10.2.0.2 0x300)
 check "ping over path 3" $A ping -c 2 -W 2 -I 10.99.0.1 10.20.0.2
 c1=$(pkts a 10.2.0.1 10.2.0.2 0x300)
@@ -225,7 +232,8 @@ echo "=== path 4: ip6gre over fd00:1::/64 carrying inner IPv4 and IPv6"
 check "add_path 4" dp2 "add 1 4 fd00:1::1 fd00:1::2 7 0x600 0x500" \
 	"add 1 4 fd00:1::2 fd00:1::1 7 0x500 0x600"
 $A ip -d link show mif1p4 | head -3
-check "mif1p4 is ip6gre" sh -c "$A ip -d link show mif1p4 | grep -q ip6gre"
+check "an IPv6 path has its own device: mif1p4 is ip6gre fd00:1::1 -> fd00:1::2" \
+	sh -c "$A ip -d link show mif1p4 | grep -q 'ip6gre remote fd00:1::2 local fd00:1::1'"
 check "set_routes over 4 (v4 + v6 inner)" \
 	dp2 "routes 1 10.99.0.1 10.20.0.2/32,fd20::2/128 4" \
 	"routes 1 10.20.0.2 10.99.0.1/32,fd99::1/128 4"
@@ -264,7 +272,8 @@ check "routes back over 3" dp a "routes 1 10.99.0.1 10.20.0.2/32 3"
 
 echo "=== plaintext GRE injected by b towards a's path 3 is dropped"
 check "b flushes its state" dp b "flush 1"
-check "b: no mif devices left" sh -c "! $B ip -o link | grep -q mif"
+check "b: no path routes or GRE policies left (the shared devices stay)" \
+	sh -c "[ -z \"\$($B ip route show table 210; $B ip xfrm policy | grep 'proto gre')\" ]"
 $B ip link add inj type gre local 10.2.0.2 remote 10.2.0.1
 $B sysctl -qw net.ipv4.conf.inj.disable_xfrm=1 net.ipv4.conf.inj.disable_policy=1
 $B ip link set inj up
@@ -280,11 +289,29 @@ gre=$(tcpdump -nr $W/va2.pcap 'ip proto 47' 2>/dev/null | wc -l)
 echo "  plaintext GRE seen by a: $gre, XfrmInTmplMismatch: $m0 -> $m1"
 check "a's inbound policy dropped them" [ $gre -ge 2 -a $((m1 - m0)) -ge 2 ]
 $B ip link del inj
+# from an address of no path: the shared device would take it, the block
+# policy for GRE to a path's local address (a's path 3: 10.2.0.1) must not
+$B ip addr add 10.2.0.7/24 dev vb2
+$B ip link add inj type gre local 10.2.0.7 remote 10.2.0.1
+$B sysctl -qw net.ipv4.conf.inj.disable_xfrm=1 net.ipv4.conf.inj.disable_policy=1
+$B ip link set inj up
+$B ip route replace 10.99.0.1/32 dev inj src 10.20.0.2
+k0=$(xstat a XfrmInPolBlock)
+r0=$($A ip -s link show mifgre4 | awk '/RX:/ { getline; print $2; exit }')
+check "ping b->a over plaintext GRE from 10.2.0.7 (no path) fails" \
+	sh -c "! $B ping -c 3 -W 1 -I 10.20.0.2 10.99.0.1"
+k1=$(xstat a XfrmInPolBlock)
+r1=$($A ip -s link show mifgre4 | awk '/RX:/ { getline; print $2; exit }')
+echo "  XfrmInPolBlock: $k0 -> $k1, packets received on mifgre4: $r0 -> $r1"
+check "a's block policy dropped them before mifgre4" [ $((k1 - k0)) -ge 3 -a "$r1" = "$r0" ]
+$B ip link del inj
+$B ip addr del 10.2.0.7/24 dev vb2
 
 echo "=== kill -9 and restart: the new instance removes the old one's leftovers"
 # the data plane's kernel objects in a namespace, comparable across restarts
 dp_objs() { # ns
-	ip netns exec $1 ip -o link | sed -n 's/^[0-9]*: \(mif[^:@]*\).*/dev \1/p'
+	ip netns exec $1 ip -o link | sed -n 's/^[0-9]*: \(mif[^:@]*\).*/dev \1/p' |
+		grep -v '^dev mifgre4$'	# made anew at every start
 	for f in -4 -6; do
 		ip netns exec $1 ip $f rule | grep -E '^(199|200|210|211|212):' |
 			sed "s/^/rule$f /"
@@ -296,7 +323,7 @@ dp_objs() { # ns
 }
 restart_b_paths() {
 	dp b "add 1 2 10.1.0.2 10.1.0.1 5 0x100 0x200 1" &&
-	dp b "add 1 3 10.2.0.2 10.2.0.1 6 0x300 0x400 2 vb2" &&
+	dp b "add 1 3 10.2.0.2 10.2.0.1 6 0x300 0x400 2" &&
 	dp b "routes 1 10.20.0.2 10.99.0.1/32 2,3"
 }
 restart_a_routes() {
@@ -305,7 +332,7 @@ restart_a_routes() {
 }
 restart_a_paths() {
 	dp a "add 1 2 10.1.0.1 10.1.0.2 5 0x200 0x100 1" &&
-	dp a "add 1 3 10.2.0.1 10.2.0.2 6 0x400 0x300 2 va2" &&
+	dp a "add 1 3 10.2.0.1 10.2.0.2 6 0x400 0x300 2" &&
 	dp a "add 1 4 fd00:1::1 fd00:1::2 7 0x600 0x500"
 }
 check "b: paths 2, 3 and routes over them again" restart_b_paths
@@ -319,7 +346,7 @@ kill -9 $DPPID_a; wait $DPPID_a 2>/dev/null
 exec 3>&-
 F=$W/a.before-kill
 check "a: devices, rules, routes, GRE policies and a path table in place" \
-	sh -c "grep -q 'dev mif1p2' $F && grep -q 'lookup 210' $F && grep -q '^route-4 ' $F && grep -q '^pol ' $F && grep -q 'table 2100' $F"
+	sh -c "grep -q 'dev mif1p4' $F && grep -q 'lookup 210' $F && grep -q '^route-4 ' $F && grep -q '^pol ' $F && grep -q 'table 2100' $F"
 dp_objs a | sort > $W/a.after-kill
 check "a: the kernel objects stay after the kill" \
 	diff $W/a.before-kill $W/a.after-kill
@@ -348,16 +375,20 @@ check "b: flush 1" dp b "flush 1"
 echo "=== flush and destroy leave nothing behind"
 check "a: set_flow again (per-path table)" dp a "flow 1 2 10.20.0.0/24 any - 3"
 check "a: flush 1" dp a "flush 1"
-leftovers() { # ns
-	ip netns exec $1 ip -o link | grep mif
+leftovers() { # ns [flushed]: after a flush the shared devices stay
+	if [ -n "${2:-}" ]; then
+		ip netns exec $1 ip -o link | grep mif | grep -v ' mifgre4[:@]'
+	else
+		ip netns exec $1 ip -o link | grep mif
+	fi
 	ip netns exec $1 ip rule | grep -E '^(199|200|210|211):'
 	ip netns exec $1 ip route show table 210
 	ip netns exec $1 ip -6 route show table 210
 	ip netns exec $1 ip route show table all | grep -E 'table (210|2100[0-9])'
 	ip netns exec $1 ip xfrm policy | grep 'proto gre'
 }
-L=$(leftovers a); echo "$L"
-check "a: nothing left after flush" [ -z "$L" ]
+L=$(leftovers a flushed); echo "$L"
+check "a: nothing left after flush but the shared devices" [ -z "$L" ]
 echo quit >&3; echo quit >&4
 wait $DPPID_a $DPPID_b
 L=$(leftovers a; leftovers b; $A ip rule | grep '^220:'; $B ip rule | grep '^220:')
