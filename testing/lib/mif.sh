@@ -355,8 +355,8 @@ _mif_eval()
 	local h=$1 d=$2 nactive=$3 ignore=$4
 	local line i j k n l r rec dir src dst reqid spi name idx f devs json
 	local ike_n=0 ike_uid= ike_state= ike_local= ike_remote= cur= rc_m= rc_s=
-	local -a c_name c_uid c_reqid c_state c_in c_out c_lts c_rts words rdevs act_devs
-	local -A ifindex addr_if gre_local gre_remote child_of_uid ign sa_info
+	local -a c_name c_uid c_reqid c_state c_in c_out c_lts c_rts words rhops act_hops
+	local -A ifindex addr_if gre_kind child_of_uid ign sa_info seen_blk
 	local -A reqid_of_uid seen_rt src_tables seen_src has_default
 	local -A bind_coa bind_state
 	local exp got out ok nlive=0 nact=0 ndead=0 cnt nign=0 hex
@@ -375,7 +375,11 @@ _mif_eval()
 	n=${#P_BID[@]}
 	for ((i = 0; i < n; i++)); do
 		case ${P_STATE[i]} in
-		ACTIVE) nlive=$((nlive + 1)) nact=$((nact + 1)); act_devs+=("${P_DEV[i]}") ;;
+		ACTIVE) nlive=$((nlive + 1)) nact=$((nact + 1))
+			case ${P_LOCAL[i]} in
+			*:*) act_hops+=("${P_DEV[i]}") ;;
+			*) act_hops+=("${P_LOCAL[i]}>${P_REMOTE[i]}") ;;
+			esac ;;
 		DEAD) nlive=$((nlive + 1)) ndead=$((ndead + 1)) ;;
 		esac
 	done
@@ -479,28 +483,38 @@ _mif_eval()
 	_MIF_DESC[child]="CHILD SAs: ${#c_name[@]} (${#child_of_uid[@]} of paths), one INSTALLED mif-path-* per live path, the one it names"
 	_MIF_OUT[child]=${out#$'\n'}
 
-	# --- gre
+	# --- gre: mifgre4 (metadata mode, from the start) carries the IPv4
+	# paths, which name it; each IPv6 path has its own ip6gre device
+	# between its addresses
 	while IFS= read -r line; do
 		[[ $line =~ ^([0-9]+):\ ([^:@\ ]+)(@[^:]*)?: ]] || continue
 		idx=${BASH_REMATCH[1]} name=${BASH_REMATCH[2]}
 		ifindex[$name]=$idx
 		if [[ $name == mif* ]]; then
-			gre_local[$name]=? gre_remote[$name]=?
+			# `ip -o link` (no -d): a gre device in metadata mode is of
+			# link type none (ARPHRD_NONE), a per-path one has a peer
+			gre_kind[$name]=?
 			if [[ $line =~ \ link/gre6?\ ([^\ ]+)\ peer\ ([^\ ]+) ]]; then
-				gre_local[$name]=${BASH_REMATCH[1]} gre_remote[$name]=${BASH_REMATCH[2]}
+				gre_kind[$name]="${BASH_REMATCH[1]} ${BASH_REMATCH[2]}"
+			elif [[ $line =~ \ link/none\  ]]; then
+				gre_kind[$name]=metadata
 			fi
 		fi
 	done < "$d/links.txt"
-	exp= got=
+	exp="mifgre4 metadata"$'\n' got=
 	for ((i = 0; i < n; i++)); do
-		_mif_live $i && exp+="${P_DEV[i]} ${P_LOCAL[i]} ${P_REMOTE[i]}"$'\n'
+		_mif_live $i || continue
+		case ${P_LOCAL[i]} in
+		*:*) exp+="${P_DEV[i]} ${P_LOCAL[i]} ${P_REMOTE[i]}"$'\n' ;;
+		*) [ "${P_DEV[i]}" = mifgre4 ] || exp+="BID ${P_BID[i]} names mifgre4"$'\n' ;;
+		esac
 	done
-	for name in "${!gre_local[@]}"; do
-		got+="$name ${gre_local[$name]} ${gre_remote[$name]}"$'\n'
+	for name in "${!gre_kind[@]}"; do
+		got+="$name ${gre_kind[$name]}"$'\n'
 	done
-	_mif_diff "$exp" "$got" "mif* GRE devices (name local remote)"
+	_mif_diff "$exp" "$got" "mif* GRE devices (mifgre4 metadata; IPv6 paths: name local remote)"
 	_MIF_OK[gre]=$?
-	_MIF_DESC[gre]="GRE devices: ${#gre_local[@]} mif*, $nlive live paths"
+	_MIF_DESC[gre]="GRE devices: ${#gre_kind[@]} mif* (mifgre4 and one per IPv6 path), $nlive live paths"
 	_MIF_OUT[gre]=$MIF_DIFF
 
 	# --- sad
@@ -558,6 +572,12 @@ _mif_eval()
 		# carries it, across CHILD SA rekeys (doc/protocol.md 11)
 		exp+="out $l $r gre reqid ${reqid_of_uid[$j]:-?} spi -"$'\n'
 		exp+="in $r $l gre reqid ${reqid_of_uid[$j]:-?}"$'\n'
+		# plaintext GRE to the path's local address from elsewhere: blocked,
+		# one policy per local address
+		if [ -z "${seen_blk[$l]}" ]; then
+			seen_blk[$l]=1
+			case $l in *:*) exp+="in ::/0 $l gre block"$'\n' ;; *) exp+="in 0.0.0.0/0 $l gre block"$'\n' ;; esac
+		fi
 	done
 	_mif_records "$d/policies.txt"
 	for rec in "${MIF_REC[@]}"; do
@@ -575,13 +595,15 @@ _mif_eval()
 				reqid+=" spi -"
 			fi
 		fi
-		if [[ $rec =~ ^src\ [^\ ]+\ dst\ [^\ ]+\ proto\ gre ]]; then
+		if [[ $rec =~ ^src\ [^\ ]+\ dst\ [^\ ]+\ proto\ gre ]] && [[ $rec =~ \ action\ block ]]; then
+			got+="$dir $src $dst gre block"$'\n'
+		elif [[ $rec =~ ^src\ [^\ ]+\ dst\ [^\ ]+\ proto\ gre ]]; then
 			got+="$dir $src $dst gre reqid $reqid"$'\n'
 		else
 			got+="$dir $src $dst reqid $reqid"$'\n'
 		fi
 	done
-	_mif_diff "$exp" "$got" "policies (dir src dst [gre] reqid, out: template SPI)"
+	_mif_diff "$exp" "$got" "policies (dir src dst [gre] reqid|block, out: template SPI)"
 	_MIF_OK[spd]=$?
 	_MIF_OUT[spd]=$MIF_DIFF
 	_mif_count cnt "$got"
@@ -589,7 +611,7 @@ _mif_eval()
 
 	# --- table 210
 	exp= got=
-	_mif_sorted devs "${act_devs[@]}"
+	_mif_sorted devs "${act_hops[@]}"
 	if [ "$nact" -gt 0 ]; then
 		for ((k = 0; k < ${#c_name[@]}; k++)); do
 			[[ ${c_name[k]} == mif-path-* ]] && continue
@@ -610,16 +632,25 @@ _mif_eval()
 			if [ "$ndead" -gt 0 ] && { [ "$dst" = "$ike_remote/32" ] || [ "$dst" = "$ike_remote/128" ]; }; then
 				continue	# steering the IKE SA off a dead path
 			fi
+			# next hops: IPv4 paths the shared device with the path's outer
+			# addresses as encapsulation ("encap ip id 0 src L dst R ...
+			# dev mifgre4"), IPv6 paths their own device
 			read -ra words <<< "$line"
-			rdevs=()
+			rhops=() el= er= enc=
 			for ((i = 0; i + 1 < ${#words[@]}; i++)); do
-				[ "${words[i]}" = dev ] && rdevs+=("${words[i + 1]}")
+				case ${words[i]} in
+				encap) enc=1 el= er= ;;
+				src) [ -n "$enc" ] && el=${words[i + 1]} ;;
+				dst) [ -n "$enc" ] && er=${words[i + 1]} ;;
+				dev) if [ -n "$enc" ]; then rhops+=("$el>$er"); else rhops+=("${words[i + 1]}"); fi
+					enc= el= er= ;;
+				esac
 			done
-			_mif_sorted r "${rdevs[@]}"
+			_mif_sorted r "${rhops[@]}"
 			got+="$dst via $r"$'\n'
 		done < "$d/routes$f.txt"
 	done
-	_mif_diff "$exp" "$got" "table 210 routes (dst via devices)"
+	_mif_diff "$exp" "$got" "table 210 routes (dst via the paths: IPv4 local>remote encapsulation, IPv6 device)"
 	_MIF_OK[table]=$?
 	_MIF_OUT[table]=$MIF_DIFF
 	_mif_count cnt "$got"

@@ -1,6 +1,8 @@
 # The mif plugin's kernel objects in this host, one per line:
-#   dev NAME             GRE/ip6gre devices of paths (mif<IKE>p<BID>)
-#   pol SRC DST DIR      XFRM policies with protocol GRE
+#   dev NAME             the GRE device of the IPv4 paths (mifgre4) and
+#                        those of IPv6 paths (mif<IKE>p<BID>)
+#   pol SRC DST DIR      XFRM policies with protocol GRE (paths' out/in,
+#                        the block of plaintext GRE to a path's address)
 #   rule4|rule6 ...      rules at the plugin's preferences (199-212)
 #   route4|route6 ...    routes in table 210, path tables (21000...) and
 #                        source tables (22000...)
@@ -15,7 +17,7 @@
 	echo @route6; ip -6 -o route show table all
 } | awk '
 /^@/ { sec = substr($0, 2); next }
-sec == "link" && /^[0-9]+: mif[0-9a-f]*p[0-9a-f]*[@:]/ {
+sec == "link" && /^[0-9]+: mif(gre4|[0-9a-f]*p[0-9a-f]*)[@:]/ {
 	n = $2; sub(/[@:].*/, "", n); print "dev " n
 }
 sec == "pol" && /proto gre/ { s = $2 " " $4; getline; print "pol " s " " $2 }

@@ -10,22 +10,42 @@ done
 
 # the plugin's kernel objects of HOST (objs.sh)
 objs() { hx "$1" bash "$MIF_SCEN_DIR/objs.sh"; }
-# rules and routes with device names made comparable across restarts
-norm() { grep -E '^(rule|route)[46] ' | sed -E 's/mif[0-9a-f]+p[0-9a-f]+/mifX/g' | sort; }
+# rules and routes made comparable across restarts: device names of IPv6
+# paths, and the order of a multipath route's next hops (the order the
+# paths came in)
+norm() {
+	grep -E '^(rule|route)[46] ' | sed -E 's/mif[0-9a-f]+p[0-9a-f]+/mifX/g' |
+		awk '{
+			n = split($0, p, /\\\tnexthop /)
+			for (i = 2; i <= n; i++)
+				for (j = i + 1; j <= n; j++)
+					if (p[j] < p[i]) { t = p[i]; p[i] = p[j]; p[j] = t }
+			l = p[1]
+			for (i = 2; i <= n; i++) l = l "\\\tnexthop " p[i]
+			print l
+		}' | sort
+}
 # paths with a device as "DEVICE LOCAL REMOTE"
 live_paths() {
 	hxs "$1" 'mifctl --json list' |
 		jq -r '.paths[] | select(.device != "") | "\(.device) \(.local) \(.remote)"'
 }
-# the devices and GRE policies those paths need
+# the devices and GRE policies those paths need: the shared device of
+# each path's family (mifgre4 always, made at start), the path's out and
+# in policies, and the block of plaintext GRE to each local address
 want_dp() {
-	local dev l r b
-	while read -r dev l r; do
-		b=32; [[ $l == *:* ]] && b=128
-		echo "dev $dev"
-		echo "pol $l/$b $r/$b out"
-		echo "pol $r/$b $l/$b in"
-	done | sort
+	local dev l r b any
+	{
+		echo "dev mifgre4"
+		while read -r dev l r; do
+			b=32 any=0.0.0.0/0
+			[[ $l == *:* ]] && b=128 any=::/0
+			echo "dev $dev"
+			echo "pol $l/$b $r/$b out"
+			echo "pol $r/$b $l/$b in"
+			echo "pol $any $l/$b in"
+		done
+	} | sort -u
 }
 same() { [ "$1" = "$2" ] || { echo "want: $1"; echo "got:"; echo "$2"; return 1; }; }
 npaths() { [ "$(live_paths "$1" | wc -l)" -eq $NPATHS ]; }
@@ -72,13 +92,14 @@ exact() {
 		same "sysctl 1 ${ORIG#* }" "$(echo "$got" | grep '^sysctl')"
 }
 
-# ROUND HOST: nothing of the plugin, the hash policy as it was
+# ROUND HOST [running]: nothing of the plugin, the hash policy as it was;
+# with a charon running, its fresh mifgre4 (made at start) only
 clean() {
-	local r=$1 h=$2 got
+	local r=$1 h=$2 got want="sysctl $ORIG" what="nothing of the plugin in the kernel"
+	[ -n "${3:-}" ] && want="dev mifgre4"$'\n'"$want" what="$what but the fresh mifgre4"
 	got=$(objs $h)
 	echo "$got" > "$MIF_R/$h.objs-$r.txt"
-	check "$r $h: nothing of the plugin in the kernel, hash policy restored" \
-		same "sysctl $ORIG" "$got"
+	check "$r $h: $what, hash policy restored" same "$want" "$got"
 }
 
 # HOST ROUND: SIGKILL the host's charon, keep its log
@@ -104,7 +125,7 @@ traffic r0
 # --- round 1: mn's charon killed and restarted
 kill9 mn r1
 charon_start mn && swan_load mn
-clean r1-restarted mn
+clean r1-restarted mn running
 up r1
 exact r1 mn
 exact r1 gw
@@ -116,7 +137,7 @@ id=$(ike_id)
 kill9 gw r2
 swan mn --terminate --ike-id "$id" --force >> "$MIF_R/steps.log" 2>&1
 charon_start gw && swan_load gw
-clean r2-restarted gw
+clean r2-restarted gw running
 up r2
 exact r2 mn
 exact r2 gw

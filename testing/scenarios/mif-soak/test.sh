@@ -252,14 +252,16 @@ child_gone()
 }
 
 # the devices are gone: HOST DEV [HOST DEV...]
-dev_gone()
+# dp_gone HOST LOCAL REMOTE...: a path's data plane gone on the hosts: no
+# GRE policy between its addresses, no next hop encapsulating to them
+dp_gone()
 {
-	while [ $# -ge 2 ]; do
-		# a path without a device (not ACTIVE) leaves nothing to check
-		[ "$2" = - ] && { shift 2; continue; }
-		[ -n "$2" ] || return 1
-		! ip -n "$1" link show "$2" > /dev/null 2>&1 || return 1
-		shift 2
+	local b
+	while [ $# -ge 3 ]; do
+		b=32; [[ $2 == *:* ]] && b=128
+		! ip -n "$1" xfrm policy | grep -q "src $2/$b dst $3/$b proto gre" || return 1
+		! ip -n "$1" route show table all | grep -q "encap ip6\? .*src $2 dst $3 " || return 1
+		shift 3
 	done
 }
 
@@ -448,8 +450,6 @@ if soak_ok "mifctl remove"; then
 		addr=$(mif_paths mn | awk -F'\t' '$3 == "ACTIVE" { print $4; exit }')
 	addr=${addr:-10.2.0.10}
 	bid=$(path_field mn 4 $addr 2)
-	dev_mn=$(path_field mn 4 $addr 7)
-	dev_gw=$(path_field gw 5 $addr 7)
 	uid_mn=$(child_uid mn $addr)
 	uid_gw=$(child_uid gw $addr)
 	ev remove "mifctl remove $id $bid ($addr)"
@@ -458,8 +458,8 @@ if soak_ok "mifctl remove"; then
 	check "remove: BID $bid ($addr) gone from mifctl on mn and gw" wait_for 15 path_gone $addr
 	check "remove: the path's CHILD SA deleted on mn (#${uid_mn:--}) and gw (#${uid_gw:--})" \
 		wait_for 15 child_gone mn "$uid_mn" gw "$uid_gw"
-	check "remove: GRE device ${dev_mn:--} gone on mn and ${dev_gw:--} on gw (devices of the path before)" \
-		wait_for 10 dev_gone mn "$dev_mn" gw "$dev_gw"
+	check "remove: the path's GRE policies and next hops gone on mn and gw" \
+		wait_for 10 dp_gone mn $addr 10.0.0.1 gw 10.0.0.1 $addr
 	ev remove "mifctl add $id $addr"
 	out=$(mifctl -s "$(_mif_sock mn)" add "$id" $addr 2>&1)
 	check "mifctl add $id $addr ($out)" test "${out#announced path BID }" != "$out"
