@@ -26,20 +26,21 @@
 #             (unregister_netdevice_many: one RCU grace period per batch)
 #   gre-xfrm  today's per-path XFRM objects: two transport-mode SAs and
 #             out/in policies for GRE between the path addresses
-#   mark      the proposed design's whole per-path cost: two tunnel-mode SAs
+#   mark      the proposed design's XFRM objects: two tunnel-mode SAs
 #             with the main CHILD SA's selectors (the outbound SA marked,
 #             the inbound SA setting the same output mark), out/in/fwd
 #             policies with that mark (same selectors as the main CHILD
-#             SA, told apart only by the mark), and one element of an
-#             nftables map MN-address . path-index -> mark that steers
-#             flows (no device, no route, no rule per path)
+#             SA, told apart only by the mark); no device, route or rule
+#   nftmap    the proposed design's steering state per path: one element
+#             of an nftables map MN-address . path-index -> mark (added
+#             and deleted as one transaction each)
 #   ifid      the if_id variant: the same SAs and policies keyed by if_id,
 #             and the xfrm interface per path that if_id steering needs
 #
 # XFRM SAs use fixed test keys (aes128-cbc/hmac-sha256); nothing is sent.
 set -u
 OUT=/dev/stdout
-VARIANTS="gre gre-group gre-xfrm mark ifid"
+VARIANTS="gre gre-group gre-xfrm mark nftmap ifid"
 while getopts o:v: o; do
 	case $o in
 	o) OUT=$OPTARG ;;
@@ -67,9 +68,9 @@ mem()
 {
 	sync
 	echo 3 > /proc/sys/vm/drop_caches
-	awk '/^(MemTotal|MemFree|Buffers|Cached|Slab|SUnreclaim|Percpu):/ { v[$1] = $2 }
-		END { printf "%d %d %d %d\n", v["MemTotal:"] - v["MemFree:"] - v["Buffers:"] - v["Cached:"],
-			v["Slab:"], v["SUnreclaim:"], v["Percpu:"] }' /proc/meminfo
+	awk '/^(MemTotal|MemFree|Buffers|Cached|Slab|SUnreclaim|Percpu|VmallocUsed):/ { v[$1] = $2 }
+		END { printf "%d %d %d %d %d\n", v["MemTotal:"] - v["MemFree:"] - v["Buffers:"] - v["Cached:"],
+			v["Slab:"], v["SUnreclaim:"], v["Percpu:"], v["VmallocUsed:"] }' /proc/meminfo
 }
 
 now_us() { local t=${EPOCHREALTIME/./}; echo $((10#$t)); }
@@ -145,8 +146,6 @@ xfrm policy delete src 0.0.0.0/0 dst $v/32 dir out mark $k mask 0xffffffff
 xfrm policy delete src $v/32 dst 0.0.0.0/0 dir in mark $k mask 0xffffffff
 xfrm policy delete src $v/32 dst 0.0.0.0/0 dir fwd mark $k mask 0xffffffff
 EOF
-			echo "add element inet mifdp paths { $v . $((i % 2)) : $k }" >> "$TMP/create.nft"
-			echo "delete element inet mifdp paths { $v . $((i % 2)) }" >> "$TMP/delete.nft"
 		else
 			cat >> "$TMP/delete.ip" <<EOF
 xfrm state delete src $GW dst $a proto esp spi $((0x10000 + i))
@@ -157,6 +156,17 @@ xfrm policy delete src $v/32 dst 0.0.0.0/0 dir fwd if_id $k
 link del mifx$i
 EOF
 		fi
+	done
+}
+
+gen_nftmap()
+{
+	local n=$1 i v k
+	: > "$TMP/create.nft"; : > "$TMP/delete.nft"
+	for ((i = 0; i < n; i++)); do
+		v=$(vip $((i / 2))) k=$((0x1000 + i))
+		echo "add element inet mifdp paths { $v . $((i % 2)) : $k }" >> "$TMP/create.nft"
+		echo "delete element inet mifdp paths { $v . $((i % 2)) }" >> "$TMP/delete.nft"
 	done
 }
 
@@ -208,7 +218,7 @@ run_variant()
 	ip -n $NS link add dummy0 type dummy 2>/dev/null || ip -n $NS link add dummy0 type veth peer name dummy1
 	ip -n $NS addr add $GW/8 dev dummy0
 	ip -n $NS link set dummy0 up
-	if [ "$v" = mark ]; then
+	if [ "$v" = nftmap ]; then
 		cat > "$TMP/base.nft" <<EOF
 table inet mifdp {
 	map paths { type ipv4_addr . mark : mark; }
@@ -220,37 +230,39 @@ EOF
 	gre|gre-group) gen_gre $n ;;
 	gre-xfrm) gen_gre_xfrm $n ;;
 	mark|ifid) gen_keyed $n $v ;;
+	nftmap) gen_nftmap $n ;;
 	esac
 	local l0
 	l0=$(ip -n $NS -o link | wc -l)
-	read -r m0 s0 r0 p0 <<< "$(mem)"
-	c=$(ipb "$TMP/create.ip")
+	read -r m0 s0 r0 p0 v0 <<< "$(mem)"
+	if [ "$v" = nftmap ]; then
+		c=$(nftf "$TMP/create.nft")
+	else
+		c=$(ipb "$TMP/create.ip")
+	fi
 	case $v in
 	gre|gre-group)
 		s=$(gre_sysctls $n)
 		u=$(ipb "$TMP/up.ip")
 		;;
-	mark) s=$(nftf "$TMP/create.nft") ;;
 	esac
-	read -r m1 s1 r1 p1 <<< "$(mem)"
+	read -r m1 s1 r1 p1 v1 <<< "$(mem)"
 	case $v in
 	gre-group)
 		d=$(( $(ipb <(echo "link del group 1"; echo "link del group 2")) ))
 		;;
-	mark)
-		d=$(( $(nftf "$TMP/delete.nft") + $(ipb "$TMP/delete.ip") ))
-		;;
+	nftmap) d=$(nftf "$TMP/delete.nft") ;;
 	*) d=$(ipb "$TMP/delete.ip") ;;
 	esac
-	read -r m2 s2 r2 p2 <<< "$(mem)"
+	read -r m2 s2 r2 p2 v2 <<< "$(mem)"
 	local left
 	left=$(( $(ip -n $NS -o link | wc -l) - l0 ))/$(ip -n $NS xfrm state | grep -c ^src)/$(ip -n $NS xfrm policy | grep -c ^src)
 	ip netns del $NS
 	echo "dpcost n=$n variant=$v create_ms=$(ms $((c + s + u))) per_path_create_ms=$(per $((c + s + u)) $n)" \
-		"(objects $(ms $c), sysctls/nft $(ms $s), up+routes $(ms $u))" \
+		"(objects $(ms $c), sysctls $(ms $s), up+routes $(ms $u))" \
 		"delete_ms=$(ms $d) per_path_delete_ms=$(per $d $n)" \
 		"kb_per_path=$(kbp $((m1 - m0)) $n) slab_kb_per_path=$(kbp $((s1 - s0)) $n)" \
-		"sunreclaim_kb_per_path=$(kbp $((r1 - r0)) $n) percpu_kb_per_path=$(kbp $((p1 - p0)) $n)" \
+		"sunreclaim_kb_per_path=$(kbp $((r1 - r0)) $n) percpu_kb_per_path=$(kbp $((p1 - p0)) $n) vmalloc_kb_per_path=$(kbp $((v1 - v0)) $n)" \
 		"freed_kb_per_path=$(kbp $((m1 - m2)) $n) left(links/states/policies)=$left" >> "$OUT"
 	# settle: deferred frees (RCU, netns cleanup) before the next variant
 	sleep 2

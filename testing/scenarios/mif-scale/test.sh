@@ -81,7 +81,7 @@ ratio()
 # the mobile nodes' charons (mnx and mn1..mnN), started in the background
 start_mns()
 {
-	local i h t0=$(now_ms) n
+	local i h t0=$(now_ms) end up
 	MN_PIDS=()
 	for ((i = 0; i <= N; i++)); do
 		h=mn$i
@@ -90,11 +90,20 @@ start_mns()
 		mif-hostexec $h /usr/lib/ipsec/charon > /dev/null 2>&1 &
 		MN_PIDS+=($!)
 	done
-	for ((i = 0; i <= N; i++)); do
-		h=mn$i
-		[ $i -eq 0 ] && h=mnx
-		wait_for 120 test -S "$MIF_STATE/hosts/$h/run/charon.vici" ||
-			{ say "charon on $h did not come up"; return 1; }
+	end=$(( t0 + (60 + N / 2) * 1000 ))
+	while :; do
+		up=0
+		for ((i = 0; i <= N; i++)); do
+			h=mn$i
+			[ $i -eq 0 ] && h=mnx
+			[ -S "$MIF_STATE/hosts/$h/run/charon.vici" ] && up=$((up + 1))
+		done
+		[ $up -gt $N ] && break
+		if [ "$(now_ms)" -gt $end ] || ! kill -0 "${MN_PIDS[@]}" 2>/dev/null; then
+			say "only $up of $((N + 1)) node charons up"
+			return 1
+		fi
+		msleep 0.5
 	done
 	say "$((N + 1)) node charons up in $(( $(now_ms) - t0 )) ms"
 }
@@ -125,8 +134,8 @@ M_BASE=$(mem_kb)
 
 # ---- stock phase: stock charon everywhere, one CHILD SA + one more later
 charon_setup gw "$MIF_SCEN_DIR/conf/gw-stock"
-charon_start gw && swan_load gw || fail "stock gateway up"
-start_mns || fail "stock node charons up"
+charon_start gw && swan_load gw || { fail "stock gateway up"; exit 1; }
+start_mns || { fail "stock node charons up"; exit 1; }
 M_MN=$(mem_kb)
 metric scale_node_charon_kb $(( (M_MN - M_BASE) / (N + 1) ))
 T=$(tod)
@@ -156,8 +165,8 @@ GWLOG_STOCK=$MIF_R/gw-stock.charon.log
 # ---- mif phase: the plugin on the gateway and on every node
 $SC conf $N "$MIF_SCEN_DIR/conf/mn-mif.conf"
 charon_setup gw "$MIF_SCEN_DIR/conf/gw-mif"
-charon_start gw && swan_load gw || fail "mif gateway up"
-start_mns || fail "mif node charons up"
+charon_start gw && swan_load gw || { fail "mif gateway up"; exit 1; }
+start_mns || { fail "mif node charons up"; exit 1; }
 IDLE_S=$($SC connect mnx 2>> "$MIF_R/steps.log")
 metric scale_connect_idle_s "${IDLE_S:-none}"
 $SC terminate mnx >> "$MIF_R/steps.log" 2>&1

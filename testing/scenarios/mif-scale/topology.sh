@@ -9,6 +9,11 @@
 # one `ip -batch` per node (the harness queues per host), the router side
 # by one batch in rw and in rl.
 
+# N comes from bench/guest-bench (SCALE_N) or is the CI default; test.sh
+# reads the same
+SCALE_N=20
+[ -f "/out/.bench-env.$MIF_SCEN" ] && . "/out/.bench-env.$MIF_SCEN"
+
 topology()
 {
 	local i h a
