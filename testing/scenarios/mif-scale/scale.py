@@ -32,7 +32,7 @@ sys.path.insert(0, SRC + "/src/libcharon/plugins/vici/python")
 import vici  # noqa: E402
 
 STATE = "/run/mif/hosts"
-PSK = "0sScale+PSK+strongswan-mif+many+mobile+nodes"
+PSK = b"scale-psk-strongswan-mif-many-mobile-nodes"
 GW = "10.0.0.1"
 
 

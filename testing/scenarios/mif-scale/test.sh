@@ -49,7 +49,7 @@ log_times()
 {
 	awk -v since="$2" -v re="$3" '
 		function s(t) { split(t, a, ":"); return a[1] * 3600 + a[2] * 60 + a[3] }
-		$1 >= since && $0 ~ re { n++; if (n == 1) f = s($1); l = s($1) }
+		$1 >= since && $0 ~ re { t = s($1); n++; if (n == 1 || t < f) f = t; if (n == 1 || t > l) l = t }
 		END { printf "%d %.3f %.3f\n", n, f, l }' "$1"
 }
 
@@ -140,7 +140,7 @@ M_MN=$(mem_kb)
 metric scale_node_charon_kb $(( (M_MN - M_BASE) / (N + 1) ))
 T=$(tod)
 $SC load $N extra >> "$MIF_R/steps.log" 2>&1
-check "stock: $N IKE SAs established" wait_log "$GWLOG" "$T" 'IKE_SA scale\[[0-9]+\] established' $N $((60 + N))
+check "stock: $N IKE SAs established" wait_log "$GWLOG" "$T" 'IKE_SA scale\[[0-9]+\] established' $N $((60 + N)) || exit 1
 read -r n f l <<< "$(log_times "$GWLOG" "$T" 'IKE_SA scale\[[0-9]+\] established')"
 IKE_STOCK=$(rate $n $f $l)
 metric scale_ike_rate_stock "$IKE_STOCK"
@@ -172,7 +172,7 @@ metric scale_connect_idle_s "${IDLE_S:-none}"
 $SC terminate mnx >> "$MIF_R/steps.log" 2>&1
 T=$(tod)
 $SC load $N >> "$MIF_R/steps.log" 2>&1
-check "mif: $N IKE SAs established" wait_log "$GWLOG" "$T" 'IKE_SA scale\[[0-9]+\] established' $N $((60 + N))
+check "mif: $N IKE SAs established" wait_log "$GWLOG" "$T" 'IKE_SA scale\[[0-9]+\] established' $N $((60 + N)) || exit 1
 read -r n f l <<< "$(log_times "$GWLOG" "$T" 'IKE_SA scale\[[0-9]+\] established')"
 IKE_MIF=$(rate $n $f $l)
 metric scale_ike_rate_mif "$IKE_MIF"
