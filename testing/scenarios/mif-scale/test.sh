@@ -23,17 +23,18 @@ SC="python3 $MIF_SCEN_DIR/scale.py"
 GWLOG=$MIF_R/gw.charon.log
 DEAD_S=6	# dead_interval 1 s + dead_timeout 5 s (conf/gw-mif)
 
-# used kernel+user memory (kB) after dropping clean caches
+# kernel memory (kB): Slab + Percpu + VmallocUsed after dropping clean
+# caches (user memory, e.g. charon's heap, is not counted)
 mem_kb()
 {
-	local k v u t=0 f=0 b=0 c=0
+	local k v u s=0 p=0 m=0
 	echo 3 > /proc/sys/vm/drop_caches
 	while read -r k v u; do
 		case $k in
-		MemTotal:) t=$v ;; MemFree:) f=$v ;; Buffers:) b=$v ;; Cached:) c=$v ;;
+		Slab:) s=$v ;; Percpu:) p=$v ;; VmallocUsed:) m=$v ;;
 		esac
 	done < /proc/meminfo
-	echo $((t - f - b - c))
+	echo $((s + p + m))
 }
 
 # time of day as the charon log writes it (HH:MM:SS.mmm)
@@ -137,7 +138,7 @@ charon_setup gw "$MIF_SCEN_DIR/conf/gw-stock"
 charon_start gw && swan_load gw || { fail "stock gateway up"; exit 1; }
 start_mns || { fail "stock node charons up"; exit 1; }
 M_MN=$(mem_kb)
-metric scale_node_charon_kb $(( (M_MN - M_BASE) / (N + 1) ))
+metric scale_node_charon_kernel_kb $(( (M_MN - M_BASE) / (N + 1) ))
 T=$(tod)
 $SC load $N extra >> "$MIF_R/steps.log" 2>&1
 check "stock: $N IKE SAs established" wait_log "$GWLOG" "$T" 'IKE_SA scale\[[0-9]+\] established' $N $((60 + N)) || exit 1
@@ -202,7 +203,7 @@ last=$((K + 10))
 RANGE="10.2.0.11-10.2.$((last >> 8)).$((last & 255))"
 hx rl nft -f - <<EOF
 table inet cut {
-	chain fwd {
+	chain cut_forward {
 		type filter hook forward priority 0;
 		ip saddr $RANGE drop
 		ip daddr $RANGE drop
@@ -223,9 +224,9 @@ metric scale_mass_connect_ratio "$(ratio "$CONNECT_S" "$IDLE_S")"
 check "mass loss: $K paths removed at the gateway" wait_log "$GWLOG" "$T" "$GONE" $K $((60 + K))
 read -r n f l <<< "$(log_times "$GWLOG" "$T" "$GONE")"
 read -r _ df dl <<< "$(log_times "$GWLOG" "$T" "$DEAD")"
-metric scale_mass_dead_s "$(awk -v s="$(printf '%(%T)T' $((T0 / 1000)))" -v ms=$((T0 % 1000)) -v l="$dl" '
+[ "$n" -gt 0 ] && metric scale_mass_dead_s "$(awk -v s="$(printf '%(%T)T' $((T0 / 1000)))" -v ms=$((T0 % 1000)) -v l="$dl" '
 	BEGIN { split(s, a, ":"); printf "%.2f\n", l - (a[1] * 3600 + a[2] * 60 + a[3] + ms / 1000) }')"
-metric scale_mass_loss_s "$(awk -v s="$(printf '%(%T)T' $((T0 / 1000)))" -v ms=$((T0 % 1000)) -v l="$l" -v d=$DEAD_S '
+[ "$n" -gt 0 ] && metric scale_mass_loss_s "$(awk -v s="$(printf '%(%T)T' $((T0 / 1000)))" -v ms=$((T0 % 1000)) -v l="$l" -v d=$DEAD_S '
 	BEGIN { split(s, a, ":"); printf "%.2f\n", l - (a[1] * 3600 + a[2] * 60 + a[3] + ms / 1000) - d }')"
 hx gw mifctl --json list > "$MIF_R/gw-paths-end.json" 2>&1
 grep -c . "$GWLOG" > /dev/null
