@@ -36,11 +36,18 @@
 #             and deleted as one transaction each)
 #   ifid      the if_id variant: the same SAs and policies keyed by if_id,
 #             and the xfrm interface per path that if_id steering needs
+#   gremd     today's transport kept, the devices gone: one shared GRE
+#             device in metadata mode (`external`, made once, not
+#             counted) and per MN the table-210 multipath route to its
+#             virtual IP whose two nexthops carry a lightweight-tunnel
+#             encapsulation each (`encap ip dst PATH-ADDR src GW`): per
+#             path one encapsulating nexthop instead of a device; the GRE
+#             XFRM objects are those of gre-xfrm
 #
 # XFRM SAs use fixed test keys (aes128-cbc/hmac-sha256); nothing is sent.
 set -u
 OUT=/dev/stdout
-VARIANTS="gre gre-group gre-xfrm mark nftmap ifid"
+VARIANTS="gre gre-group gre-xfrm mark nftmap ifid gremd"
 while getopts o:v: o; do
 	case $o in
 	o) OUT=$OPTARG ;;
@@ -112,6 +119,16 @@ xfrm state delete src $a dst $GW proto esp spi $((0x20000 + i))
 xfrm policy delete src $GW/32 dst $a/32 proto gre dir out
 xfrm policy delete src $a/32 dst $GW/32 proto gre dir in
 EOF
+	done
+}
+
+gen_gremd()
+{
+	local n=$1 m
+	: > "$TMP/create.ip"; : > "$TMP/delete.ip"
+	for ((m = 0; m < n / 2; m++)); do
+		echo "route add $(vip $m)/32 table 210 nexthop encap ip dst $(paddr $((2 * m))) src $GW ttl 64 dev mifgre4 nexthop encap ip dst $(paddr $((2 * m + 1))) src $GW ttl 64 dev mifgre4" >> "$TMP/create.ip"
+		echo "route del $(vip $m)/32 table 210" >> "$TMP/delete.ip"
 	done
 }
 
@@ -226,7 +243,14 @@ table inet mifdp {
 EOF
 		nftf "$TMP/base.nft" > /dev/null
 	fi
+	if [ "$v" = gremd ]; then
+		ip -n $NS link add mifgre4 type gre external
+		ip netns exec $NS sh -c 'echo 1 > /proc/sys/net/ipv4/conf/mifgre4/disable_xfrm;
+			echo 1 > /proc/sys/net/ipv4/conf/mifgre4/disable_policy'
+		ip -n $NS link set mifgre4 up
+	fi
 	case $v in
+	gremd) gen_gremd $n ;;
 	gre|gre-group) gen_gre $n ;;
 	gre-xfrm) gen_gre_xfrm $n ;;
 	mark|ifid) gen_keyed $n $v ;;

@@ -1,5 +1,5 @@
 # bench/mif-dpcost.sh with N from bench/guest-bench (DPCOST_N), else small
-DPCOST_N=100 DPCOST_VARIANTS="gre gre-group gre-xfrm mark nftmap ifid"
+DPCOST_N=100 DPCOST_VARIANTS="gre gre-group gre-xfrm mark nftmap ifid gremd"
 [ -f "/out/.bench-env.$MIF_SCEN" ] && . "/out/.bench-env.$MIF_SCEN"
 say "mif-dpcost.sh N=$DPCOST_N variants=$DPCOST_VARIANTS"
 "$MIF_TESTING/../bench/mif-dpcost.sh" -o "$MIF_R/dpcost.txt" -v "$DPCOST_VARIANTS" $DPCOST_N \
