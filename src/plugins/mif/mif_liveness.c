@@ -398,9 +398,12 @@ static bool tick_path(private_mif_manager_t *this, mif_conn_t *conn,
 		case MIF_PATH_ANNOUNCED:
 		case MIF_PATH_CHILD:
 			/* the peer checks within rr_tries seconds, and the CHILD SA
-			 * follows at once, or the path is given up (row 14) and the
-			 * owner announces the address anew */
-			if (age_ms(now, &path->since) < (this->rr_tries + 5) * 1000)
+			 * follows (within MIF_CHILD_TIMEOUT, it may queue), or the path
+			 * is given up (row 14) and the owner announces the address
+			 * anew */
+			if (age_ms(now, &path->since) <
+				(path->state == MIF_PATH_CHILD ? MIF_CHILD_TIMEOUT
+											   : this->rr_tries + 5) * 1000)
 			{
 				return TRUE;
 			}
@@ -475,6 +478,26 @@ CALLBACK(reannounce_job, job_requeue_t,
 	return JOB_REQUEUE_NONE;
 }
 
+/**
+ * Whether any connection has something for the path timer: a path, a
+ * delete waiting for its grace time or a re-announcement (lock held).
+ */
+static bool is_busy(private_mif_manager_t *this)
+{
+	enumerator_t *enumerator;
+	mif_conn_t *conn;
+	bool busy = FALSE;
+
+	enumerator = this->conns->create_enumerator(this->conns);
+	while (!busy && enumerator->enumerate(enumerator, NULL, &conn))
+	{
+		busy = array_count(conn->paths) || array_count(conn->deletes) ||
+			   conn->reannounce;
+	}
+	enumerator->destroy(enumerator);
+	return busy;
+}
+
 /*
  * Described in header
  */
@@ -488,7 +511,7 @@ job_requeue_t mif_liveness_tick(void *data)
 	timeval_t now;
 	uintptr_t *job;
 	array_t *due;
-	bool changed, refresh;
+	bool changed, refresh, busy;
 	int i;
 
 	time_monotonic(&now);
@@ -535,6 +558,11 @@ job_requeue_t mif_liveness_tick(void *data)
 	}
 	enumerator->destroy(enumerator);
 	refresh = this->srcroute && this->ticks % (1000 / this->interval) == 0;
+	busy = array_count(due) || is_busy(this);
+	if (!busy)
+	{	/* mif_liveness_wake() schedules us again */
+		this->ticking = FALSE;
+	}
 	this->mutex->unlock(this->mutex);
 
 	if (refresh)
@@ -547,5 +575,19 @@ job_requeue_t mif_liveness_tick(void *data)
 					callback_job_create(reannounce_job, job, free, NULL));
 	}
 	array_destroy(due);
-	return JOB_RESCHEDULE_MS(this->interval);
+	return busy ? JOB_RESCHEDULE_MS(this->interval) : JOB_REQUEUE_NONE;
+}
+
+/*
+ * Described in header
+ */
+void mif_liveness_wake(private_mif_manager_t *this)
+{
+	if (!this->ticking)
+	{
+		this->ticking = TRUE;
+		lib->scheduler->schedule_job_ms(lib->scheduler, (job_t*)
+				callback_job_create(mif_liveness_tick, this, NULL, NULL),
+				this->interval);
+	}
 }

@@ -65,10 +65,18 @@ void mif_liveness_unsteer(private_mif_manager_t *this, mif_conn_t *conn);
 /**
  * Periodic job of all path timers, every probe interval: RR
  * retransmissions, liveness probes, dead path detection, timeouts of every
- * state, budgets and rate limits (takes the lock).
+ * state, budgets and rate limits (takes the lock). It is not requeued once
+ * no connection has anything to time; mif_liveness_wake() starts it again.
  *
  * @param data			private_mif_manager_t
  */
 job_requeue_t mif_liveness_tick(void *data);
+
+/**
+ * Schedule the path timer if it is not; lock held.
+ *
+ * @param this			manager
+ */
+void mif_liveness_wake(private_mif_manager_t *this);
 
 #endif /** MIF_LIVENESS_H_ @}*/

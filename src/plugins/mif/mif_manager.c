@@ -646,6 +646,7 @@ mif_manager_t *mif_manager_create(mif_backend_t *backend,
 							(hashtable_equals_t)mif_liveness_equals_spis, 8),
 		.rr_limit = mif_ratelimit_create(MIF_RR_BURST, 1, 4096),
 		.on_response = mif_signal_response,
+		.wake = mif_liveness_wake,
 		.rng = lib->crypto->create_rng(lib->crypto, RNG_WEAK),
 		.event_listeners = array_create(0, 0),
 		.mutex = mutex_create(MUTEX_TYPE_DEFAULT),
@@ -687,8 +688,6 @@ mif_manager_t *mif_manager_create(mif_backend_t *backend,
 	{
 		this->monitor->add_listener(this->monitor, &this->monitor_listener);
 	}
-	lib->scheduler->schedule_job_ms(lib->scheduler, (job_t*)
-			callback_job_create(mif_liveness_tick, this, NULL, NULL),
-			this->interval);
+	/* the path timer starts with the first path (mif_liveness_wake()) */
 	return &this->public;
 }

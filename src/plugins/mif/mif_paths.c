@@ -346,6 +346,7 @@ uint16_t mif_paths_announce(private_mif_manager_t *this, mif_conn_t *conn,
 		return 0;
 	}
 	path = mif_conn_add_path(conn, bid, local->clone(local), remote);
+	this->wake(this);
 	path->seq = ++conn->seq;
 	/* its "added" event once the ADD is built, with the interface */
 	mif_path_set_state(path, MIF_PATH_ANNOUNCED);
@@ -612,6 +613,7 @@ void mif_paths_remove(private_mif_manager_t *this, mif_conn_t *conn,
 			.due = this->ticks + MIF_DELETE_GRACE * 1000 / this->interval,
 		};
 		array_insert(conn->deletes, ARRAY_TAIL, &del);
+		this->wake(this);
 	}
 	mif_paths_release(this, conn, path, FALSE, remove_reason(reason));
 }
@@ -625,6 +627,7 @@ void mif_paths_reannounce(private_mif_manager_t *this, mif_conn_t *conn,
 	if (conn->initiator && this->announce)
 	{
 		conn->reannounce = this->ticks + max(delay, 1);
+		this->wake(this);
 	}
 }
 

@@ -123,6 +123,7 @@ static void process_add(private_mif_manager_t *this, mif_conn_t *conn,
 	}
 	path = mif_conn_add_path(conn, add->bid, add->remote->clone(add->remote),
 							 add->local->clone(add->local));
+	this->wake(this);
 	path->seq = add->seq;
 	path->kind = add->kind;
 	path->prio = add->priority;

@@ -473,6 +473,8 @@ START_TEST(test_child_state_times_out)
 	cfg = child_cfg_pop();
 	cfg->destroy(cfg);
 	run_ticks((TEST_RR_TRIES + 6) * 1000);
+	ck_assert_int_eq(path_state(peer, 2), MIF_PATH_CHILD);
+	run_ticks((MIF_CHILD_TIMEOUT - TEST_RR_TRIES - 5) * 1000);
 	ck_assert_int_eq(path_state(peer, 2), -1);
 	ck_assert_int_eq(binding_state(peer, 2), -1);
 }
