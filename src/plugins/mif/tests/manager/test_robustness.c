@@ -460,6 +460,36 @@ START_TEST(test_responder_disabled_connection)
 }
 END_TEST
 
+/* mif-scale at N = 200: the path timer ran every probe interval in every
+ * idle charon; it runs only while a connection has something to time */
+START_TEST(test_timer_idle)
+{
+	child_sa_t *child_sa;
+	int i;
+
+	/* a connection without paths: nothing to time, the timer stops */
+	ck_assert_int_eq(mif_liveness_tick(priv).type, JOB_REQUEUE_TYPE_NONE);
+	ck_assert(!priv->ticking);
+	/* a path starts it */
+	child_sa = verifier_active(peer, 2, 1, PEER_2, ME_2);
+	ck_assert(priv->ticking);
+	ck_assert_int_eq(mif_liveness_tick(priv).type, JOB_REQUEUE_TYPE_SCHEDULE);
+	/* it stops once the path and whatever its removal left pending are
+	 * gone */
+	ck_assert_int_eq(request(MIF_PATH_REMOVE, build_remove(2, 2)),
+					 MIF_ACK_ACCEPTED);
+	for (i = 0; i < (MIF_DELETE_GRACE + 1) * 1000 / TEST_INTERVAL; i++)
+	{
+		if (mif_liveness_tick(priv).type == JOB_REQUEUE_TYPE_NONE)
+		{
+			break;
+		}
+	}
+	ck_assert(!priv->ticking);
+	child_sa->destroy(child_sa);
+}
+END_TEST
+
 /* review M6: a path whose CHILD SA never came up stayed in CHILD forever */
 START_TEST(test_child_state_times_out)
 {
@@ -562,6 +592,7 @@ TCase *robustness_tests(void)
 	tcase_add_test(tc, test_half_open_freed);
 	tcase_add_test(tc, test_responder_disabled_connection);
 	tcase_add_test(tc, test_child_state_times_out);
+	tcase_add_test(tc, test_timer_idle);
 	tcase_add_test(tc, test_dead_path_removed);
 	tcase_add_test(tc, test_peer_ifname_not_ours);
 	tcase_add_test(tc, test_same_identity_separate_sessions);
