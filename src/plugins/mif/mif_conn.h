@@ -95,6 +95,11 @@ struct mif_path_t {
 	/** time of the last authenticated reply to one of our requests: the
 	 * peer proved again that it receives at the path's address */
 	timeval_t last_rx;
+	/** when the first of our requests since the last reply went out (zero
+	 * while none is unanswered): a path is dead only once requests went
+	 * unanswered for the dead interval, not because our own timer could
+	 * not send them (a loaded charon runs it late) */
+	timeval_t waiting_since;
 	/** a reply was received since the path came up */
 	bool heard;
 	/** when the path entered its state (timeouts of every state) */

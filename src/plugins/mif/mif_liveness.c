@@ -278,6 +278,7 @@ void mif_liveness_receive_probe(void *data, host_t *src, host_t *dst,
 		goto out;
 	}
 	time_monotonic(&path->last_rx);
+	path->waiting_since = (timeval_t){};
 	path->heard = TRUE;
 	if (path->state == MIF_PATH_DEAD)
 	{	/* doc/protocol.md 8 row 9 */
@@ -419,9 +420,16 @@ static bool tick_path(private_mif_manager_t *this, mif_conn_t *conn,
 			 * path's address (doc/protocol.md 5.3) */
 			send_probe(this, conn, path, MIF_PROBE_REQUEST, 0,
 					   ++path->probe_number, NULL);
-			age = age_ms(now, &path->last_rx);
-			/* a fresh path gets time for its first reply to come through
-			 * before it can be declared dead (row 7) */
+			if (!path->waiting_since.tv_sec && !path->waiting_since.tv_usec)
+			{
+				path->waiting_since = *now;
+			}
+			/* no reply for the dead interval, and our requests went out
+			 * for that long: a timer that ran late proves nothing; a fresh
+			 * path gets time for its first reply to come through before it
+			 * can be declared dead (row 7) */
+			age = min(age_ms(now, &path->last_rx),
+					  age_ms(now, &path->waiting_since));
 			if (path->state == MIF_PATH_ACTIVE &&
 				age > (path->heard ? this->dead : 3 * this->dead))
 			{
@@ -586,8 +594,11 @@ void mif_liveness_wake(private_mif_manager_t *this)
 	if (!this->ticking)
 	{
 		this->ticking = TRUE;
+		/* above IKE work: a timer queued behind hundreds of IKE jobs sends
+		 * its requests late */
 		lib->scheduler->schedule_job_ms(lib->scheduler, (job_t*)
-				callback_job_create(mif_liveness_tick, this, NULL, NULL),
+				callback_job_create_with_prio(mif_liveness_tick, this, NULL,
+											  NULL, JOB_PRIO_HIGH),
 				this->interval);
 	}
 }

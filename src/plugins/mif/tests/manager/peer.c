@@ -723,7 +723,14 @@ void age_path(peer_t *peer, uint16_t bid, u_int ms)
 	mif_path_t *path = path_get(peer, bid);
 
 	ck_assert(path);
+	/* time passing with the path timer on schedule: its requests went
+	 * out from the last reply on (a stalled timer ages last_rx alone) */
+	if (!path->waiting_since.tv_sec && !path->waiting_since.tv_usec)
+	{
+		path->waiting_since = path->last_rx;
+	}
 	age_tv(&path->last_rx, ms);
+	age_tv(&path->waiting_since, ms);
 }
 
 void age_state(peer_t *peer, uint16_t bid, u_int ms)

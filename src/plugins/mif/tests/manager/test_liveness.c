@@ -178,6 +178,25 @@ START_TEST(test_dead_after_interval)
 }
 END_TEST
 
+/* mif-scale at N = 200: a timer that ran late (queued behind IKE work)
+ * found the last reply older than the dead interval and killed paths whose
+ * peers had simply not been asked; dead needs requests unanswered that long */
+START_TEST(test_late_timer_not_dead)
+{
+	answer_next();
+	mif_liveness_tick(priv);
+	answer_next();
+	/* the timer stalls for more than the dead interval */
+	age_tv(&path_get(peer, 2)->last_rx, TEST_DEAD + 10);
+	mif_liveness_tick(priv);
+	ck_assert_int_eq(path_state(peer, 2), MIF_PATH_ACTIVE);
+	/* now its requests go unanswered for the dead interval */
+	age_path(peer, 2, TEST_DEAD + 10);
+	mif_liveness_tick(priv);
+	ck_assert_int_eq(path_state(peer, 2), MIF_PATH_DEAD);
+}
+END_TEST
+
 START_TEST(test_fresh_path_grace)
 {
 	/* nothing heard yet: three dead intervals for the first reply */
@@ -428,6 +447,7 @@ TCase *liveness_tests(void)
 	tcase_add_test(tc, test_request_answered);
 	tcase_add_test(tc, test_unauthenticated_not_answered);
 	tcase_add_test(tc, test_dead_after_interval);
+	tcase_add_test(tc, test_late_timer_not_dead);
 	tcase_add_test(tc, test_fresh_path_grace);
 	tcase_add_test(tc, test_replies_keep_alive);
 	tcase_add_test(tc, test_spoofed_requests_after_move);

@@ -119,6 +119,10 @@ static void run_ticks(u_int ms)
 		{
 			age_tv(&path->last_rx, TEST_INTERVAL);
 			age_tv(&path->since, TEST_INTERVAL);
+			if (path->waiting_since.tv_sec || path->waiting_since.tv_usec)
+			{
+				age_tv(&path->waiting_since, TEST_INTERVAL);
+			}
 		}
 		enumerator->destroy(enumerator);
 		mif_liveness_tick(priv);
