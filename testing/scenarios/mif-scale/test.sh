@@ -11,17 +11,21 @@
 #   scale_forward_ratio     iperf3 cn -> mn1 with all paths up / stock
 #   scale_mass_loss_s       min(500, N) lte paths cut at once: time the
 #                           gateway needs beyond the protocol's timers
-#                           (dead_interval 1 s + dead_timeout 5 s) until
+#                           (dead_interval 4 s + dead_timeout 5 s) until
 #                           the last one is removed
 #   scale_mass_connect_ratio  a new node's IKE SA setup time during those
 #                           removals / against the idle gateway
+#   scale_ike_gw_cpu_ratio  the gateway charon's CPU time per IKE SA, mif /
+#                           stock (the rates above also pay for the N node
+#                           charons, which share the guest's 2 vCPUs)
+#   scale_path_gw_cpu_ratio its CPU time per path / per CREATE_CHILD_SA
 SCALE_N=20
 [ -f "/out/.bench-env.$MIF_SCEN" ] && . "/out/.bench-env.$MIF_SCEN"
 N=$SCALE_N
 K=$(( N < 500 ? N : 500 ))
 SC="python3 $MIF_SCEN_DIR/scale.py"
 GWLOG=$MIF_R/gw.charon.log
-DEAD_S=6	# dead_interval 1 s + dead_timeout 5 s (conf/gw-mif)
+DEAD_S=9	# dead_interval 4 s + dead_timeout 5 s (conf/gw-mif)
 
 # kernel memory (kB): Slab + Percpu + VmallocUsed after dropping clean
 # caches (user memory, e.g. charon's heap, is not counted)
@@ -72,6 +76,14 @@ rate()
 	awk -v n="$1" -v f="$2" -v l="$3" 'BEGIN {
 		d = l - f; if (n < 2 || d <= 0) { print "none"; exit }
 		printf "%.2f\n", (n - 1) / d }'
+}
+
+# CPU time (ms) of the gateway's charon so far: utime + stime
+gw_cpu_ms()
+{
+	local f
+	read -r -a f < "/proc/$(< "$MIF_STATE/hosts/gw/charon.pid")/stat"
+	echo $(( (f[13] + f[14]) * 1000 / $(getconf CLK_TCK) ))
 }
 
 ratio()
@@ -140,18 +152,24 @@ start_mns || { fail "stock node charons up"; exit 1; }
 M_MN=$(mem_kb)
 metric scale_node_charon_kernel_kb $(( (M_MN - M_BASE) / (N + 1) ))
 T=$(tod)
+C0=$(gw_cpu_ms)
 $SC load $N extra >> "$MIF_R/steps.log" 2>&1
 check "stock: $N IKE SAs established" wait_log "$GWLOG" "$T" 'IKE_SA scale\[[0-9]+\] established' $N $((60 + N)) || exit 1
 read -r n f l <<< "$(log_times "$GWLOG" "$T" 'IKE_SA scale\[[0-9]+\] established')"
 IKE_STOCK=$(rate $n $f $l)
 metric scale_ike_rate_stock "$IKE_STOCK"
+IKE_CPU_STOCK=$(awk -v d=$(( $(gw_cpu_ms) - C0 )) -v n=$N 'BEGIN { printf "%.2f\n", d / n }')
+metric scale_ike_gw_cpu_ms_stock "$IKE_CPU_STOCK"
 M_IKE=$(mem_kb)
 T=$(tod)
+C0=$(gw_cpu_ms)
 $SC initiate $N extra >> "$MIF_R/steps.log" 2>&1
 check "stock: $N second CHILD SAs established" wait_log "$GWLOG" "$T" 'CHILD_SA extra\{[0-9]+\} established' $N $((60 + N))
 read -r n f l <<< "$(log_times "$GWLOG" "$T" 'CHILD_SA extra\{[0-9]+\} established')"
 CHILD_STOCK=$(rate $n $f $l)
 metric scale_child_rate_stock "$CHILD_STOCK"
+CHILD_CPU_STOCK=$(awk -v d=$(( $(gw_cpu_ms) - C0 )) -v n=$N 'BEGIN { printf "%.2f\n", d / n }')
+metric scale_child_gw_cpu_ms_stock "$CHILD_CPU_STOCK"
 M_CHILD=$(mem_kb)
 # per CHILD SA and peer (both ends live in this guest)
 CHILD_KB=$(awk -v d=$((M_CHILD - M_IKE)) -v n=$N 'BEGIN { printf "%.1f\n", d / n / 2 }')
@@ -172,16 +190,21 @@ IDLE_S=$($SC connect mnx 2>> "$MIF_R/steps.log")
 metric scale_connect_idle_s "${IDLE_S:-none}"
 $SC terminate mnx >> "$MIF_R/steps.log" 2>&1
 T=$(tod)
+C0=$(gw_cpu_ms)
 $SC load $N >> "$MIF_R/steps.log" 2>&1
 check "mif: $N IKE SAs established" wait_log "$GWLOG" "$T" 'IKE_SA scale\[[0-9]+\] established' $N $((60 + N)) || exit 1
 read -r n f l <<< "$(log_times "$GWLOG" "$T" 'IKE_SA scale\[[0-9]+\] established')"
 IKE_MIF=$(rate $n $f $l)
 metric scale_ike_rate_mif "$IKE_MIF"
 metric scale_ike_setup_ratio "$(ratio "$IKE_MIF" "$IKE_STOCK")"
+IKE_CPU_MIF=$(awk -v d=$(( $(gw_cpu_ms) - C0 )) -v n=$N 'BEGIN { printf "%.2f\n", d / n }')
+metric scale_ike_gw_cpu_ms_mif "$IKE_CPU_MIF"
+metric scale_ike_gw_cpu_ratio "$(ratio "$IKE_CPU_MIF" "$IKE_CPU_STOCK")"
 check "mif: extension negotiated with every node" \
 	test "$(grep -c 'mif: multiple interfaces enabled for IKE_SA' "$GWLOG")" -ge $N
 M_IKE=$(mem_kb)
 T=$(tod)
+C0=$(gw_cpu_ms)
 $SC addpaths $N >> "$MIF_R/steps.log" 2>&1
 P='mif: path BID [0-9]+ .* active over'
 check "mif: $((2 * N)) paths active at the gateway" wait_log "$GWLOG" "$T" "$P" $((2 * N)) $((90 + 2 * N))
@@ -189,6 +212,11 @@ read -r n f l <<< "$(log_times "$GWLOG" "$T" "$P")"
 PATH_RATE=$(rate $n $f $l)
 metric scale_path_rate "$PATH_RATE"
 metric scale_path_setup_ratio "$(ratio "$PATH_RATE" "$CHILD_STOCK")"
+# CPU per path until the last one is up (the probes of the first ones
+# count too)
+PATH_CPU=$(awk -v d=$(( $(gw_cpu_ms) - C0 )) -v n=$((2 * N)) 'BEGIN { printf "%.2f\n", d / n }')
+metric scale_path_gw_cpu_ms "$PATH_CPU"
+metric scale_path_gw_cpu_ratio "$(ratio "$PATH_CPU" "$CHILD_CPU_STOCK")"
 M_PATH=$(mem_kb)
 PATH_KB=$(awk -v d=$((M_PATH - M_IKE)) -v n=$((2 * N)) 'BEGIN { printf "%.1f\n", d / n / 2 }')
 metric scale_path_kernel_total_kb "$PATH_KB"
