@@ -17,8 +17,11 @@
 MIF_ESP_FILTER='esp or (ip and udp port 4500 and udp[8:4] != 0)'
 # control traffic that is never inner traffic: IKE, probes, ARP, ND and MLD
 # (MLD reports carry a hop-by-hop header, after which ip6[40] is ICMPv6's
-# next header 58: a link coming up sends them)
-MIF_CTRL_FILTER='udp port 500 or udp port 4500 or udp port 4501 or arp or (icmp6 and (ip6[40] >= 130 and ip6[40] <= 143)) or (ip6[6] == 0 and ip6[40] == 58)'
+# next header 58: a link coming up sends them), and ICMPv6 errors (types
+# below 128), which the stack sends about other packets: in one mobike-v6
+# run mn reported "address unreachable" for an outer packet to fd00::1
+# while wlan0 went down (a leaked inner packet shows up as itself)
+MIF_CTRL_FILTER='udp port 500 or udp port 4500 or udp port 4501 or arp or (icmp6 and (ip6[40] >= 130 and ip6[40] <= 143)) or (ip6[6] == 0 and ip6[40] == 58) or (ip6[6] == 58 and ip6[40] < 128)'
 _MIF_CAP_PENDING=
 
 capture_start()
