@@ -5,7 +5,8 @@
 # 10.1.0.0/24, path 2 over IPv6 fd02::/64); a GRE device per outer family
 # in metadata mode (`external`) on each side; per path ESP transport SAs
 # and out/in policies for GRE between the path addresses (fixed test keys);
-# inner addresses 10.99.0.1 / 10.20.0.2 and fd99::1 / fd20::2.
+# inner addresses 10.99.0.1 / 10.20.0.2 (and 10.20.0.9) and fd99::1 /
+# fd20::2.
 #  - IPv4 outer: a multipath route whose next hops carry `encap ip`, inner
 #    IPv4 and IPv6 through it, ESP counted on the path's SA (asserted);
 #  - IPv6 outer: ip6gre in metadata mode with `encap ip6` (reported: on
@@ -34,6 +35,7 @@ ip -n mda addr add 10.1.0.10/24 dev p1a; ip -n mdb addr add 10.1.0.1/24 dev p1b
 ip -n mda addr add fd02::10/64 dev p2a nodad; ip -n mdb addr add fd02::1/64 dev p2b nodad
 ip -n mda addr add 10.99.0.1/32 dev lo; ip -n mda addr add fd99::1/128 dev lo
 ip -n mdb addr add 10.20.0.2/32 dev lo; ip -n mdb addr add fd20::2/128 dev lo
+ip -n mdb addr add 10.20.0.9/32 dev lo
 for d in p1a p2a; do ip -n mda link set $d up; done
 for d in p1b p2b; do ip -n mdb link set $d up; done
 
@@ -73,6 +75,12 @@ for n in mda mdb; do
 	ip -n $n rule add pref 210 lookup 210
 	ip -n $n -6 rule add pref 210 lookup 210
 done
+# 10.20.0.9 over path 1 alone: the pings; 10.20.0.2 over both paths: the
+# flows (a ping to it is one flow and may hash onto the IPv6 next hop,
+# which carries nothing on 6.1)
+D="a: route 10.20.0.9 over path 1 (encap ip)"
+ok ip -n mda route add 10.20.0.9/32 table 210 src 10.99.0.1 \
+	encap ip dst 10.1.0.1 src 10.1.0.10 ttl 64 dev mifgre4
 D="a: multipath route 10.20.0.2 over both paths (encap ip / encap ip6)"
 ok ip -n mda route add 10.20.0.2/32 table 210 src 10.99.0.1 \
 	nexthop encap ip dst 10.1.0.1 src 10.1.0.10 ttl 64 dev mifgre4 weight 1 \
@@ -88,7 +96,7 @@ ip -n mda route show table 210; ip -n mda -6 route show table 210
 
 # packets through an SA of a
 spkts() { ip -n mda -s xfrm state get src $1 dst $2 proto esp spi $3 | sed -n 's/.*(bytes), *\([0-9]*\)(packets).*/\1/p' | head -1; }
-D="ping 10.20.0.2 from 10.99.0.1"; ok $A ping -c 3 -i 0.2 -W 2 -I 10.99.0.1 10.20.0.2
+D="ping 10.20.0.9 from 10.99.0.1"; ok $A ping -c 3 -i 0.2 -W 2 -I 10.99.0.1 10.20.0.9
 D="ping fd20::2 from fd99::1 (inner IPv6 over IPv4 GRE)"; ok $A ping -6 -c 3 -i 0.2 -W 2 -I fd99::1 fd20::2
 # 32 UDP flows: both next hops used (one over each path)
 p1=$(spkts 10.1.0.10 10.1.0.1 0x1001) p2=$(spkts fd02::10 fd02::1 0x2001)
