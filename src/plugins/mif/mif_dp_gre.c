@@ -10,8 +10,6 @@
 #include "mif_dp_gre.h"
 #include "mif_netlink.h"
 
-#include "mif_sysctl.h"
-
 #include <netlink/msg.h>
 #include <netlink/route/link.h>
 #include <netlink/route/link/ipgre.h>
@@ -22,10 +20,6 @@
 
 #include <daemon.h>
 #include <collections/array.h>
-
-/** ESP transport overhead reserved below the GRE device's MTU: SPI, SN,
- * IV (16), padding (<16), trailer (2) and a 256-bit ICV, rounded up */
-#define ESP_OVERHEAD 80
 
 /** ip6gre: no encapsulation limit option, it only costs 8 bytes per packet */
 #define MIF_IP6_TNL_F_IGN_ENCAP_LIMIT 0x1
@@ -272,88 +266,6 @@ static bool create_link(struct nl_sock *sock, char *name, host_t *local,
 	return TRUE;
 }
 
-/**
- * Delete a device by name, quietly if it may not exist.
- */
-static void delete_link(struct nl_sock *sock, char *name, bool quiet)
-{
-	struct rtnl_link *link;
-	int err;
-
-	link = rtnl_link_alloc();
-	if (link)
-	{
-		rtnl_link_set_name(link, name);
-		err = rtnl_link_delete(sock, link);
-		if (err < 0 && !(quiet && err == -NLE_NODEV))
-		{
-			DBG1(DBG_KNL, "mif: deleting device %s failed: %s", name,
-				 nl_geterror(err));
-		}
-		rtnl_link_put(link);
-	}
-}
-
-/**
- * Keep the kernel away from the inner packets of the device, and bring it
- * up with room for the ESP overhead.
- */
-static bool setup_link(private_mif_dp_gre_t *this, u_int mtu)
-{
-	struct rtnl_link *link, *change;
-	int err;
-
-	/* inner packets must bypass the IKE SA's own CHILD SA policies, out
-	 * (disable_xfrm) and in (disable_policy) */
-	if (!mif_sysctl_set("1", "/proc/sys/net/ipv4/conf/%s/disable_xfrm",
-						this->ifname) ||
-		!mif_sysctl_set("1", "/proc/sys/net/ipv4/conf/%s/disable_policy",
-						this->ifname))
-	{
-		return FALSE;
-	}
-	/* IPv6: no link-local noise over the path; disable_policy needs 5.17+,
-	 * older kernels only lose inner IPv6 over paths */
-	mif_sysctl_set("1", "/proc/sys/net/ipv6/conf/%s/addr_gen_mode",
-				   this->ifname);
-	mif_sysctl_set("0", "/proc/sys/net/ipv6/conf/%s/autoconf", this->ifname);
-	mif_sysctl_set("0", "/proc/sys/net/ipv6/conf/%s/accept_ra", this->ifname);
-	mif_sysctl_set("1", "/proc/sys/net/ipv6/conf/%s/disable_policy",
-				   this->ifname);
-
-	err = rtnl_link_get_kernel(this->sock, 0, this->ifname, &link);
-	if (err < 0)
-	{
-		DBG1(DBG_KNL, "mif: querying device %s failed: %s", this->ifname,
-			 nl_geterror(err));
-		return FALSE;
-	}
-	this->ifindex = rtnl_link_get_ifindex(link);
-	if (!mtu)
-	{
-		mtu = rtnl_link_get_mtu(link);
-		mtu = mtu > ESP_OVERHEAD + 1280 ? mtu - ESP_OVERHEAD : 1280;
-	}
-	change = rtnl_link_alloc();
-	if (!change)
-	{
-		rtnl_link_put(link);
-		return FALSE;
-	}
-	rtnl_link_set_mtu(change, mtu);
-	rtnl_link_set_flags(change, IFF_UP);
-	err = rtnl_link_change(this->sock, link, change, 0);
-	rtnl_link_put(change);
-	rtnl_link_put(link);
-	if (err < 0)
-	{
-		DBG1(DBG_KNL, "mif: setting device %s up failed: %s", this->ifname,
-			 nl_geterror(err));
-		return FALSE;
-	}
-	return TRUE;
-}
-
 METHOD(mif_dp_gre_t, get_nexthop, void,
 	private_mif_dp_gre_t *this, mif_nl_nexthop_t *hop, u_int weight)
 {
@@ -379,7 +291,7 @@ METHOD(mif_dp_gre_t, destroy, void,
 {
 	if (this->own && this->ifindex)
 	{
-		delete_link(this->sock, this->ifname, FALSE);
+		mif_dp_gredev_delete(this->sock, this->ifname, FALSE);
 	}
 	if (this->policies)
 	{
@@ -409,13 +321,10 @@ static bool own_device(private_mif_dp_gre_t *this, mif_dp_path_t *path,
 	{
 		return FALSE;
 	}
-	if (!setup_link(this, mtu))
-	{
-		/* remove the device even if its index is unknown */
-		if (!this->ifindex)
-		{
-			delete_link(this->sock, this->ifname, FALSE);
-		}
+	this->ifindex = mif_dp_gredev_setup(this->sock, this->ifname, &mtu);
+	if (!this->ifindex)
+	{	/* destroy() deletes only a device whose index is known */
+		mif_dp_gredev_delete(this->sock, this->ifname, FALSE);
 		return FALSE;
 	}
 	return TRUE;

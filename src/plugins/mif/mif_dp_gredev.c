@@ -51,10 +51,10 @@ struct private_mif_dp_gredev_t {
 	int ifindex;
 };
 
-/**
- * Delete a device by name, quietly if it may not exist.
+/*
+ * Described in header
  */
-static void delete_link(struct nl_sock *sock, char *name, bool quiet)
+void mif_dp_gredev_delete(struct nl_sock *sock, char *name, bool quiet)
 {
 	struct rtnl_link *link;
 	int err;
@@ -112,15 +112,12 @@ static int create_link(struct nl_sock *sock)
 	return err < 0 ? err : 0;
 }
 
-/**
- * Keep the kernel away from the inner packets of the device, bring it up
- * with room for the ESP overhead, and return its index (0 on failure).
+/*
+ * Described in header
  */
-static int setup_link(private_mif_dp_gredev_t *this)
+int mif_dp_gredev_setup(struct nl_sock *sock, char *name, u_int *mtu)
 {
 	struct rtnl_link *link, *change;
-	char *name = MIF_GREDEV_NAME;
-	u_int mtu = this->mtu;
 	int err, ifindex;
 
 	/* inner packets must bypass the IKE SA's own CHILD SA policies, out
@@ -137,7 +134,7 @@ static int setup_link(private_mif_dp_gredev_t *this)
 	mif_sysctl_set("0", "/proc/sys/net/ipv6/conf/%s/accept_ra", name);
 	mif_sysctl_set("1", "/proc/sys/net/ipv6/conf/%s/disable_policy", name);
 
-	err = rtnl_link_get_kernel(this->sock, 0, name, &link);
+	err = rtnl_link_get_kernel(sock, 0, name, &link);
 	if (err < 0)
 	{
 		DBG1(DBG_KNL, "mif: querying device %s failed: %s", name,
@@ -145,10 +142,10 @@ static int setup_link(private_mif_dp_gredev_t *this)
 		return 0;
 	}
 	ifindex = rtnl_link_get_ifindex(link);
-	if (!mtu)
+	if (!*mtu)
 	{
-		mtu = rtnl_link_get_mtu(link);
-		mtu = mtu > ESP_OVERHEAD + 1280 ? mtu - ESP_OVERHEAD : 1280;
+		*mtu = rtnl_link_get_mtu(link);
+		*mtu = *mtu > ESP_OVERHEAD + 1280 ? *mtu - ESP_OVERHEAD : 1280;
 	}
 	change = rtnl_link_alloc();
 	if (!change)
@@ -156,9 +153,9 @@ static int setup_link(private_mif_dp_gredev_t *this)
 		rtnl_link_put(link);
 		return 0;
 	}
-	rtnl_link_set_mtu(change, mtu);
+	rtnl_link_set_mtu(change, *mtu);
 	rtnl_link_set_flags(change, IFF_UP);
-	err = rtnl_link_change(this->sock, link, change, 0);
+	err = rtnl_link_change(sock, link, change, 0);
 	rtnl_link_put(change);
 	rtnl_link_put(link);
 	if (err < 0)
@@ -167,8 +164,6 @@ static int setup_link(private_mif_dp_gredev_t *this)
 			 nl_geterror(err));
 		return 0;
 	}
-	DBG1(DBG_KNL, "mif: gre device %s (metadata mode) up, index %d, mtu %u",
-		 name, ifindex, mtu);
 	return ifindex;
 }
 
@@ -177,9 +172,10 @@ static int setup_link(private_mif_dp_gredev_t *this)
  */
 static int make_dev(private_mif_dp_gredev_t *this)
 {
+	u_int mtu = this->mtu;
 	int err, ifindex;
 
-	delete_link(this->sock, MIF_GREDEV_NAME, TRUE);
+	mif_dp_gredev_delete(this->sock, MIF_GREDEV_NAME, TRUE);
 	err = create_link(this->sock);
 	if (err < 0)
 	{
@@ -187,11 +183,14 @@ static int make_dev(private_mif_dp_gredev_t *this)
 			 "%s (kernel without ip_gre?)", MIF_GREDEV_NAME, nl_geterror(err));
 		return 0;
 	}
-	ifindex = setup_link(this);
+	ifindex = mif_dp_gredev_setup(this->sock, MIF_GREDEV_NAME, &mtu);
 	if (!ifindex)
 	{
-		delete_link(this->sock, MIF_GREDEV_NAME, FALSE);
+		mif_dp_gredev_delete(this->sock, MIF_GREDEV_NAME, FALSE);
+		return 0;
 	}
+	DBG1(DBG_KNL, "mif: gre device %s (metadata mode) up, index %d, mtu %u",
+		 MIF_GREDEV_NAME, ifindex, mtu);
 	return ifindex;
 }
 
@@ -204,7 +203,7 @@ METHOD(mif_dp_gredev_t, get_ifindex, int,
 METHOD(mif_dp_gredev_t, destroy, void,
 	private_mif_dp_gredev_t *this)
 {
-	delete_link(this->sock, MIF_GREDEV_NAME, FALSE);
+	mif_dp_gredev_delete(this->sock, MIF_GREDEV_NAME, FALSE);
 	free(this);
 }
 

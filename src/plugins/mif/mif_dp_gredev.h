@@ -56,6 +56,28 @@ struct mif_dp_gredev_t {
 };
 
 /**
+ * Set up a GRE device (the shared one, or an IPv6 path's own): keep the
+ * kernel away from its inner packets (disable_xfrm, disable_policy, no
+ * IPv6 autoconfiguration) and bring it up with room for the ESP overhead.
+ *
+ * @param sock		rtnetlink socket
+ * @param name		device name
+ * @param mtu		fixed MTU, 0 for the kernel's minus ESP overhead;
+ *					receives the MTU set
+ * @return			interface index, 0 on failure (logged)
+ */
+int mif_dp_gredev_setup(struct nl_sock *sock, char *name, u_int *mtu);
+
+/**
+ * Delete a device by name.
+ *
+ * @param sock		rtnetlink socket
+ * @param name		device name
+ * @param quiet		whether a missing device goes unlogged
+ */
+void mif_dp_gredev_delete(struct nl_sock *sock, char *name, bool quiet);
+
+/**
  * Create the device, deleting one of the same name a previous instance
  * left.
  *
