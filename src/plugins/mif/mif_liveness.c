@@ -486,26 +486,6 @@ CALLBACK(reannounce_job, job_requeue_t,
 	return JOB_REQUEUE_NONE;
 }
 
-/**
- * Whether any connection has something for the path timer: a path, a
- * delete waiting for its grace time or a re-announcement (lock held).
- */
-static bool is_busy(private_mif_manager_t *this)
-{
-	enumerator_t *enumerator;
-	mif_conn_t *conn;
-	bool busy = FALSE;
-
-	enumerator = this->conns->create_enumerator(this->conns);
-	while (!busy && enumerator->enumerate(enumerator, NULL, &conn))
-	{
-		busy = array_count(conn->paths) || array_count(conn->deletes) ||
-			   conn->reannounce;
-	}
-	enumerator->destroy(enumerator);
-	return busy;
-}
-
 /*
  * Described in header
  */
@@ -519,7 +499,7 @@ job_requeue_t mif_liveness_tick(void *data)
 	timeval_t now;
 	uintptr_t *job;
 	array_t *due;
-	bool changed, refresh, busy;
+	bool changed, refresh, busy = FALSE;
 	int i;
 
 	time_monotonic(&now);
@@ -530,6 +510,10 @@ job_requeue_t mif_liveness_tick(void *data)
 	enumerator = this->conns->create_enumerator(this->conns);
 	while (enumerator->enumerate(enumerator, NULL, &conn))
 	{
+		/* what keeps the timer running: a path, a delete waiting for its
+		 * grace time, a re-announcement (the last two are taken below) */
+		busy |= array_count(conn->paths) || array_count(conn->deletes) ||
+				conn->reannounce;
 		if (!conn->key_rx.len)
 		{
 			continue;
@@ -566,7 +550,7 @@ job_requeue_t mif_liveness_tick(void *data)
 	}
 	enumerator->destroy(enumerator);
 	refresh = this->srcroute && this->ticks % (1000 / this->interval) == 0;
-	busy = array_count(due) || is_busy(this);
+	busy |= array_count(due) > 0;
 	if (!busy)
 	{	/* mif_liveness_wake() schedules us again */
 		this->ticking = FALSE;
