@@ -86,6 +86,12 @@ gw_cpu_ms()
 	echo $(( (f[13] + f[14]) * 1000 / $(getconf CLK_TCK) ))
 }
 
+# cpu_per COUNT: the gateway's CPU ms since C0, per item
+cpu_per()
+{
+	awk -v d=$(( $(gw_cpu_ms) - C0 )) -v n=$1 'BEGIN { printf "%.2f\n", d / n }'
+}
+
 ratio()
 {
 	awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 <= 0 || b + 0 <= 0) print "none"; else printf "%.3f\n", a / b }'
@@ -158,7 +164,7 @@ check "stock: $N IKE SAs established" wait_log "$GWLOG" "$T" 'IKE_SA scale\[[0-9
 read -r n f l <<< "$(log_times "$GWLOG" "$T" 'IKE_SA scale\[[0-9]+\] established')"
 IKE_STOCK=$(rate $n $f $l)
 metric scale_ike_rate_stock "$IKE_STOCK"
-IKE_CPU_STOCK=$(awk -v d=$(( $(gw_cpu_ms) - C0 )) -v n=$N 'BEGIN { printf "%.2f\n", d / n }')
+IKE_CPU_STOCK=$(cpu_per $N)
 metric scale_ike_gw_cpu_ms_stock "$IKE_CPU_STOCK"
 M_IKE=$(mem_kb)
 T=$(tod)
@@ -168,7 +174,7 @@ check "stock: $N second CHILD SAs established" wait_log "$GWLOG" "$T" 'CHILD_SA 
 read -r n f l <<< "$(log_times "$GWLOG" "$T" 'CHILD_SA extra\{[0-9]+\} established')"
 CHILD_STOCK=$(rate $n $f $l)
 metric scale_child_rate_stock "$CHILD_STOCK"
-CHILD_CPU_STOCK=$(awk -v d=$(( $(gw_cpu_ms) - C0 )) -v n=$N 'BEGIN { printf "%.2f\n", d / n }')
+CHILD_CPU_STOCK=$(cpu_per $N)
 metric scale_child_gw_cpu_ms_stock "$CHILD_CPU_STOCK"
 M_CHILD=$(mem_kb)
 # per CHILD SA and peer (both ends live in this guest)
@@ -197,7 +203,7 @@ read -r n f l <<< "$(log_times "$GWLOG" "$T" 'IKE_SA scale\[[0-9]+\] established
 IKE_MIF=$(rate $n $f $l)
 metric scale_ike_rate_mif "$IKE_MIF"
 metric scale_ike_setup_ratio "$(ratio "$IKE_MIF" "$IKE_STOCK")"
-IKE_CPU_MIF=$(awk -v d=$(( $(gw_cpu_ms) - C0 )) -v n=$N 'BEGIN { printf "%.2f\n", d / n }')
+IKE_CPU_MIF=$(cpu_per $N)
 metric scale_ike_gw_cpu_ms_mif "$IKE_CPU_MIF"
 metric scale_ike_gw_cpu_ratio "$(ratio "$IKE_CPU_MIF" "$IKE_CPU_STOCK")"
 check "mif: extension negotiated with every node" \
@@ -214,7 +220,7 @@ metric scale_path_rate "$PATH_RATE"
 metric scale_path_setup_ratio "$(ratio "$PATH_RATE" "$CHILD_STOCK")"
 # CPU per path until the last one is up (the probes of the first ones
 # count too)
-PATH_CPU=$(awk -v d=$(( $(gw_cpu_ms) - C0 )) -v n=$((2 * N)) 'BEGIN { printf "%.2f\n", d / n }')
+PATH_CPU=$(cpu_per $((2 * N)))
 metric scale_path_gw_cpu_ms "$PATH_CPU"
 metric scale_path_gw_cpu_ratio "$(ratio "$PATH_CPU" "$CHILD_CPU_STOCK")"
 M_PATH=$(mem_kb)
